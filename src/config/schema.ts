@@ -1,0 +1,158 @@
+import { z } from 'zod';
+import { IANAZone } from 'luxon';
+import { CronExpressionParser } from 'cron-parser';
+
+/**
+ * The shape of `brief.config.json` (the contract in DESIGN.md). Objects are strict:
+ * an unknown key is a typo that would otherwise be silently ignored.
+ */
+
+const idPattern = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+const id = (what: string) =>
+  z.string().regex(idPattern, `${what} must be lower-case letters, digits, "-" or "_" (no ":")`);
+
+const timezone = z.string().refine((tz) => IANAZone.isValidZone(tz), {
+  error: (issue) => `unknown time zone ${JSON.stringify(issue.input)}`,
+});
+
+const cron = z.string().superRefine((pattern, ctx) => {
+  try {
+    CronExpressionParser.parse(pattern, { tz: 'UTC' });
+  } catch (err) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `invalid cron pattern ${JSON.stringify(pattern)}: ${(err as Error).message}`,
+    });
+  }
+});
+
+const locale = z.string().refine(
+  (l) => {
+    try {
+      return Intl.DateTimeFormat.supportedLocalesOf([l]).length > 0;
+    } catch {
+      return false;
+    }
+  },
+  { error: (issue) => `unknown locale ${JSON.stringify(issue.input)}` },
+);
+
+const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
+
+export const sourceSchema = z.strictObject({
+  /** Detected from the content when omitted. */
+  type: z.enum(['rss', 'atom', 'jsonfeed', 'wordpress']).optional(),
+  /** A file path (relative to the config file) or an http(s) URL. */
+  url: z.string().min(1, 'must not be empty'),
+  /** A label for messages; defaults to the url. */
+  name: z.string().optional(),
+  /**
+   * For demos and the bundled example only: move this source's dates so that its newest
+   * item falls one hour before the edition being compiled. @defaultValue false
+   */
+  shiftToWindow: z.boolean().default(false),
+});
+
+export const sectionSchema = z.strictObject({
+  title: z.string().min(1),
+  tags: z.array(z.string().min(1)).min(1, 'needs at least one tag'),
+});
+
+export const newsletterSchema = z.strictObject({
+  id: id('id'),
+  title: z.string().min(1),
+  /** RFC 5322 address, e.g. `The Brief <brief@example.org>`. */
+  from: z.string().regex(/@/, 'must be an email address such as "Name <brief@example.org>"'),
+  replyTo: z.string().regex(/@/, 'must be an email address').optional(),
+  timezone,
+  /** @defaultValue "en-GB" */
+  locale: locale.default('en-GB'),
+  /** Cron pattern (5 or 6 fields) evaluated in `timezone`. */
+  schedule: cron,
+  lists: z.array(id('list')).min(1, 'needs at least one list'),
+  sources: z.array(sourceSchema).min(1, 'needs at least one source'),
+  /** @defaultValue [] — everything goes under `catchAllTitle` */
+  sections: z.array(sectionSchema).default([]),
+  /** @defaultValue "daily-brief" — a file `templates/NAME.mjml` */
+  template: z.string().regex(/^[a-z0-9_-]+$/i).default('daily-brief'),
+  /**
+   * Subject line; `{title}` and `{date}` are replaced.
+   * @defaultValue "{title} — {date}"
+   */
+  subject: z.string().min(1).default('{title} — {date}'),
+  /** Preheader text shown by mail clients after the subject; defaults to the lead story's title. */
+  preheader: z.string().optional(),
+  /** @defaultValue "More news" */
+  catchAllTitle: z.string().min(1).default('More news'),
+  /** Articles carrying this tag are the lead story (else the newest). @defaultValue "featured" */
+  featuredTag: z.string().min(1).default('featured'),
+  /** Articles carrying this tag are editor's picks. @defaultValue "editors-pick" */
+  picksTag: z.string().min(1).default('editors-pick'),
+  /** Articles carrying this category are members-only. @defaultValue "members-only" */
+  membersOnlyTag: z.string().min(1).default('members-only'),
+  /** @defaultValue 30 */
+  maxArticles: z.number().int().min(1).max(200).default(30),
+  membership: z
+    .strictObject({
+      text: z.string().min(1),
+      url: httpUrl,
+      button: z.string().min(1).default('Become a member'),
+    })
+    .optional(),
+  /** The sender's postal address, shown in the footer (CAN-SPAM). */
+  postalAddress: z.string().optional(),
+  /** A mailbox for `mailto:` List-Unsubscribe; omitted when unset. */
+  unsubscribeMailbox: z.string().regex(/@/, 'must be an email address').optional(),
+});
+
+export const deliverySchema = z.strictObject({
+  /** Recipients per send-batch job. @defaultValue 500 */
+  batchSize: z.number().int().min(1).max(10_000).default(500),
+  /** SMTP connections per worker process. @defaultValue 5 */
+  poolSize: z.number().int().min(1).max(100).default(5),
+  /** Messages per second across all workers; 0 means unlimited. @defaultValue 0 */
+  ratePerSecond: z.number().min(0).default(0),
+  /** Attempts of a batch before its temporarily failing recipients count as failed. @defaultValue 8 */
+  attempts: z.number().int().min(1).max(50).default(8),
+  /** First retry delay in ms; doubles each attempt, with jitter. @defaultValue 2000 */
+  backoffMs: z.number().int().min(10).default(2000),
+  /** send-batch jobs one worker process runs at once. @defaultValue 2 */
+  concurrency: z.number().int().min(1).max(64).default(2),
+});
+
+export const dkimSchema = z.strictObject({
+  domainName: z.string().min(1),
+  keySelector: z.string().min(1),
+  /** Path to a PEM private key, relative to the config file. */
+  privateKeyFile: z.string().min(1),
+});
+
+export const configSchema = z
+  .strictObject({
+    newsletters: z.array(newsletterSchema).min(1, 'needs at least one newsletter'),
+    delivery: deliverySchema.default(() => deliverySchema.parse({})),
+    dkim: dkimSchema.optional(),
+    /** Where messages go when SMTP_URL is unset. @defaultValue "./outbox" */
+    outboxDir: z.string().default('./outbox'),
+  })
+  .superRefine((cfg, ctx) => {
+    const seen = new Set<string>();
+    cfg.newsletters.forEach((n, i) => {
+      if (seen.has(n.id)) {
+        ctx.addIssue({ code: 'custom', path: ['newsletters', i, 'id'], message: `duplicate newsletter id "${n.id}"` });
+      }
+      seen.add(n.id);
+    });
+  });
+
+export type SourceConfig = z.infer<typeof sourceSchema>;
+export type SectionConfig = z.infer<typeof sectionSchema>;
+export type NewsletterConfig = z.infer<typeof newsletterSchema>;
+export type DeliveryConfig = z.infer<typeof deliverySchema>;
+export type DkimConfig = z.infer<typeof dkimSchema>;
+export type BriefConfig = z.infer<typeof configSchema> & {
+  /** Absolute path of the file the config came from. */
+  file: string;
+  /** Absolute folder that relative paths in the config resolve against. */
+  baseDir: string;
+};

@@ -1,0 +1,80 @@
+/**
+ * Every Redis key the project writes, in one place, under one prefix (`BRIEF_PREFIX`,
+ * default "brief"). Hash tags (`{…}`) put the keys that one Lua script or MULTI touches in
+ * one Redis Cluster slot: one list's keys together, one edition's keys together.
+ * BullMQ's own keys live under `${prefix}:{q}` (see `queuePrefix`).
+ */
+export interface Keys {
+  readonly prefix: string;
+  /** BullMQ's `prefix` option: all queues in one slot, as BullMQ requires on Cluster. */
+  queuePrefix(): string;
+
+  /** Set of list ids ever created. */
+  lists(): string;
+  /** Hash: address (lower-case) -> packed subscriber record for this list. */
+  listMembers(list: string): string;
+  /** Hash: counters per status for this list (active, unsubscribed, bounced, complained). */
+  listCounts(list: string): string;
+  /** Set of suppressed addresses (lower-case), global. */
+  suppression(): string;
+  /** Hash: address -> reason + time of suppression. */
+  suppressionReasons(): string;
+
+  /** Sorted set of edition ids of a newsletter, scored by date (YYYYMMDD). */
+  newsletterEditions(newsletter: string): string;
+  /** Hash: article key (id or url) -> edition id that sent it. */
+  sentArticles(newsletter: string): string;
+
+  /** Hash: the edition's state, counts and timestamps. */
+  edition(editionId: string): string;
+  /** Hash: variant name -> frozen rendered variant (JSON). */
+  editionContent(editionId: string): string;
+  /** Hash: address -> ledger entry (sending/sent/failed/suppressed/skipped). */
+  editionLedger(editionId: string): string;
+  /** List: batch N of the recipient snapshot. */
+  editionBatch(editionId: string, batch: number): string;
+  /** Set of batch numbers that finished. */
+  editionBatchesDone(editionId: string): string;
+  /** Set of batch numbers that stopped because of a pause, to re-enqueue on resume. */
+  editionBatchesParked(editionId: string): string;
+  /** Set of addresses already in the snapshot (only used when an edition has several lists). */
+  editionSeen(editionId: string): string;
+
+  /** String: the global rate limiter's state (GCRA theoretical arrival time). */
+  rateLimiter(): string;
+  /** Hash: worker id -> last heartbeat (ms). */
+  workers(): string;
+  /** Hash: metric counters (cluster-wide), field = metric|labels. */
+  metrics(): string;
+  /** String: the secret kept for the outbox default when BRIEF_SECRET is unset. */
+  localSecret(): string;
+}
+
+export function makeKeys(prefix = 'brief'): Keys {
+  if (!/^[A-Za-z0-9_.-]+$/.test(prefix)) {
+    throw new Error(`BRIEF_PREFIX: "${prefix}" may hold only letters, digits, ".", "_" and "-"`);
+  }
+  const p = prefix;
+  return {
+    prefix: p,
+    queuePrefix: () => `${p}:{q}`,
+    lists: () => `${p}:lists`,
+    listMembers: (list) => `${p}:{list:${list}}:members`,
+    listCounts: (list) => `${p}:{list:${list}}:counts`,
+    suppression: () => `${p}:{supp}:set`,
+    suppressionReasons: () => `${p}:{supp}:reasons`,
+    newsletterEditions: (n) => `${p}:{nl:${n}}:editions`,
+    sentArticles: (n) => `${p}:{nl:${n}}:sent-articles`,
+    edition: (id) => `${p}:{ed:${id}}:meta`,
+    editionContent: (id) => `${p}:{ed:${id}}:content`,
+    editionLedger: (id) => `${p}:{ed:${id}}:ledger`,
+    editionBatch: (id, n) => `${p}:{ed:${id}}:batch:${n}`,
+    editionBatchesDone: (id) => `${p}:{ed:${id}}:done`,
+    editionBatchesParked: (id) => `${p}:{ed:${id}}:parked`,
+    editionSeen: (id) => `${p}:{ed:${id}}:seen`,
+    rateLimiter: () => `${p}:rate`,
+    workers: () => `${p}:workers`,
+    metrics: () => `${p}:metrics`,
+    localSecret: () => `${p}:local-secret`,
+  };
+}
