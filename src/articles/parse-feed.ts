@@ -1,0 +1,86 @@
+import { FeedError } from '../errors.js';
+import type { FeedType, SourceResult } from './types.js';
+import type { ParsedFeed } from './feed-item.js';
+import { decodeFeedText } from './decode-text.js';
+import { detectJsonFeedType, detectXmlFeedType, firstSignificantChar } from './detect-type.js';
+import { normaliseFeed } from './normalise-feed.js';
+import { parseAtom } from './parse-atom.js';
+import { parseJsonFeed } from './parse-json-feed.js';
+import { parseRss } from './parse-rss.js';
+import { parseWordPress } from './parse-wordpress.js';
+import { parseXml } from './xml.js';
+
+export interface ParseFeedOptions {
+  /** Names the feed in Article.source, warnings and errors. */
+  label: string;
+  /** The URL the bytes came from, when http(s): the base for relative links. */
+  url?: string;
+  /** The HTTP Content-Type, for its charset. */
+  contentType?: string;
+  /** The configured type; detected from the content when omitted. */
+  type?: FeedType;
+  /** @defaultValue "members-only" */
+  membersOnlyTag?: string;
+}
+
+const TYPE_NAMES: Record<FeedType, string> = {
+  rss: 'an RSS feed',
+  atom: 'an Atom feed',
+  jsonfeed: 'a JSON Feed',
+  wordpress: 'a WordPress posts list',
+};
+
+/** Decodes, recognises and parses one feed document into Articles (and skip warnings). */
+export function parseFeed(bytes: Buffer, opts: ParseFeedOptions): SourceResult {
+  const { type, feed } = readFeed(bytes, opts);
+  const { articles, warnings } = normaliseFeed(feed, {
+    label: opts.label,
+    ...(opts.url && /^https?:/i.test(opts.url) ? { feedUrl: opts.url } : {}),
+    ...(opts.membersOnlyTag ? { membersOnlyTag: opts.membersOnlyTag } : {}),
+  });
+  return { source: opts.label, type, articles, warnings };
+}
+
+/** Decodes and parses a document into raw items, checking it is the configured type. */
+export function readFeed(bytes: Buffer, opts: ParseFeedOptions): { type: FeedType; feed: ParsedFeed } {
+  const { label } = opts;
+  const text = decodeFeedText(bytes, label, opts.contentType);
+  const start = firstSignificantChar(text);
+  if (start === undefined) throw new FeedError(label, 'the feed is empty');
+
+  if (start === '{' || start === '[') {
+    const value = parseJson(text, label);
+    const detected = detectJsonFeedType(value);
+    const type = checkType(label, opts.type, detected, 'JSON that is neither a JSON Feed nor a WordPress posts list');
+    return { type, feed: type === 'wordpress' ? parseWordPress(value) : parseJsonFeed(value) };
+  }
+
+  if (start !== '<') {
+    if (opts.type === 'jsonfeed' || opts.type === 'wordpress') parseJson(text, label); // throws the JSON error
+    throw new FeedError(label, 'not a feed: neither XML nor JSON');
+  }
+  const xml = parseXml(text, label);
+  const detected = detectXmlFeedType(xml.root);
+  const type = checkType(label, opts.type, detected, `XML with root <${xml.root}>, which is neither RSS nor Atom`);
+  return { type, feed: type === 'atom' ? parseAtom(xml) : parseRss(xml) };
+}
+
+function checkType(label: string, configured: FeedType | undefined, detected: FeedType | undefined, unknown: string): FeedType {
+  if (!detected) throw new FeedError(label, `not a feed: ${unknown}`);
+  // A wrong `type` in the config would otherwise yield zero articles without a word.
+  if (configured && configured !== detected) {
+    throw new FeedError(label, `configured as type "${configured}" but the content is ${TYPE_NAMES[detected]}`);
+  }
+  return detected;
+}
+
+function parseJson(text: string, label: string): unknown {
+  try {
+    return JSON.parse(text.replace(/^\uFEFF/, ''));
+  } catch (err) {
+    const message = (err as Error).message;
+    const position = /position (\d+)/.exec(message);
+    const where = position ? ` at line ${text.slice(0, Number(position[1])).split('\n').length}` : '';
+    throw new FeedError(label, `not valid JSON${where}: ${message.split('\n')[0]}`, { cause: err });
+  }
+}

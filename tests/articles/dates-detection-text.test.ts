@@ -1,0 +1,120 @@
+import iconv from 'iconv-lite';
+import { describe, expect, it } from 'vitest';
+import { detectFeedType, htmlToText, isWordPressPostsUrl, parseFeed, parseFeedDate, truncateText } from '../../src/articles/index.js';
+
+const iso = (s: string) => parseFeedDate(s)?.toISOString();
+
+describe('parseFeedDate', () => {
+  it.each([
+    ['Thu, 04 Sep 2025 10:15:30 +0400', '2025-09-04T06:15:30.000Z'],
+    ['Thu, 04 Sep 2025 10:15:30 GMT', '2025-09-04T10:15:30.000Z'],
+    ['Thu, 04 Sep 2025 10:15:30 UT', '2025-09-04T10:15:30.000Z'],
+    ['Wed, 03 Sep 2025 23:05:00 EST', '2025-09-04T04:05:00.000Z'],
+    ['Thu, 04 Sep 2025 06:00:00 EDT', '2025-09-04T10:00:00.000Z'],
+    ['Thu, 04 Sep 2025 06:00:00 PDT', '2025-09-04T13:00:00.000Z'],
+    ['Thu, 04 Sep 2025 10:00:00 CEST', '2025-09-04T08:00:00.000Z'],
+    ['4 Sep 2025 10:00 -0930', '2025-09-04T19:30:00.000Z'],
+    ['Thu,04 September 2025 10:00:00 +0000', '2025-09-04T10:00:00.000Z'],
+    ['Thu, 04 Sep 25 10:00:00 Z', '2025-09-04T10:00:00.000Z'],
+    ['Thu, 04 Sep 2025 10:00:00', '2025-09-04T10:00:00.000Z'],
+    ['2025-09-04T10:15:30+04:00', '2025-09-04T06:15:30.000Z'],
+    ['2025-09-04T10:15:30.250-02:30', '2025-09-04T12:45:30.250Z'],
+    ['2025-09-04T10:15:30Z', '2025-09-04T10:15:30.000Z'],
+    ['2025-09-04 10:15:30+0530', '2025-09-04T04:45:30.000Z'],
+    ['2025-09-04T10:15:30', '2025-09-04T10:15:30.000Z'],
+    ['2025-09-04', '2025-09-04T00:00:00.000Z'],
+  ])('%s → %s', (input, expected) => {
+    expect(iso(input)).toBe(expected);
+  });
+
+  it.each(['', 'yesterday', '2025-02-30T10:00:00Z', '2025-13-01', 'Thu, 31 Feb 2025 10:00:00 GMT', 'Thu, 04 Foo 2025 10:00:00 GMT', '04 Sep 2025 10:00:00 XYZ'])(
+    'rejects %j',
+    (input) => {
+      expect(parseFeedDate(input)).toBeUndefined();
+    },
+  );
+});
+
+describe('detectFeedType', () => {
+  it('recognises RSS 2.0, RDF, Atom (also prefixed) after a prolog', () => {
+    expect(detectFeedType('\uFEFF<?xml version="1.0"?>\n<!-- c -->\n<rss version="2.0"></rss>')).toBe('rss');
+    expect(detectFeedType('<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY a "b">]><rss/>')).toBe('rss');
+    expect(detectFeedType('<rdf:RDF xmlns:rdf="x"></rdf:RDF>')).toBe('rss');
+    expect(detectFeedType('<feed xmlns="http://www.w3.org/2005/Atom"/>')).toBe('atom');
+    expect(detectFeedType('<atom:feed xmlns:atom="http://www.w3.org/2005/Atom"/>')).toBe('atom');
+    expect(detectFeedType('<html></html>')).toBeUndefined();
+  });
+
+  it('recognises JSON Feed by version and WordPress by shape or URL', () => {
+    expect(detectFeedType('{"version":"https://jsonfeed.org/version/1","items":[]}')).toBe('jsonfeed');
+    expect(detectFeedType('{"version":"1.1","items":[]}')).toBeUndefined();
+    expect(detectFeedType('[{"link":"https://w.example/p","title":{"rendered":"T"}}]')).toBe('wordpress');
+    expect(detectFeedType('[{"link":"https://w.example/p","title":"T"}]')).toBeUndefined();
+    expect(detectFeedType('', 'https://w.example/wp-json/wp/v2/posts')).toBe('wordpress');
+    expect(isWordPressPostsUrl('https://w.example/blog/wp-json/wp/v2/posts?categories=3')).toBe(true);
+    expect(isWordPressPostsUrl('https://w.example/wp-json/wp/v2/pages')).toBe(false);
+  });
+
+  it('parses a feed of each kind without being told its type', () => {
+    const rss = '<rss version="2.0"><channel><item><title>x</title><link>https://a.example/</link><pubDate>Thu, 04 Sep 2025 08:00:00 GMT</pubDate></item></channel></rss>';
+    expect(parseFeed(Buffer.from(rss), { label: 'r' }).type).toBe('rss');
+    const json = '{"version":"https://jsonfeed.org/version/1.1","items":[]}';
+    expect(parseFeed(Buffer.from(json), { label: 'j' }).type).toBe('jsonfeed');
+  });
+});
+
+describe('decoding', () => {
+  const feed = (title: string, decl = '') =>
+    `${decl}<rss version="2.0"><channel><item><title>${title}</title><link>https://a.example/</link><pubDate>Thu, 04 Sep 2025 08:00:00 GMT</pubDate></item></channel></rss>`;
+  const title = (bytes: Buffer, contentType?: string) =>
+    parseFeed(bytes, { label: 'f', ...(contentType ? { contentType } : {}) }).articles[0]?.title;
+
+  it('honours an iso-8859-1 declaration', () => {
+    expect(title(iconv.encode(feed('Café Zürich', '<?xml version="1.0" encoding="ISO-8859-1"?>'), 'latin1'))).toBe('Café Zürich');
+  });
+
+  it('strips a UTF-8 BOM and decodes UTF-16 by its BOM', () => {
+    const withBom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(feed('Ünïcödé', '<?xml version="1.0"?>'))]);
+    expect(title(withBom)).toBe('Ünïcödé');
+    const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), iconv.encode(feed('Тбилиси', '<?xml version="1.0" encoding="UTF-16"?>'), 'utf16le')]);
+    expect(title(utf16)).toBe('Тбилиси');
+  });
+
+  it('uses the HTTP charset when there is no declaration', () => {
+    expect(title(iconv.encode(feed('Ереван'), 'koi8-r'), 'application/rss+xml; charset=KOI8-R')).toBe('Ереван');
+  });
+
+  it('rejects an encoding it does not know, naming it', () => {
+    expect(() => parseFeed(Buffer.from(feed('x', '<?xml version="1.0" encoding="x-klingon"?>')), { label: 'k.xml' })).toThrow(
+      'k.xml: unsupported encoding "x-klingon"',
+    );
+  });
+});
+
+describe('htmlToText and truncateText', () => {
+  it('drops tags, scripts, images and link targets, and collapses whitespace', () => {
+    expect(htmlToText('<h1>Head</h1>\n<p>One&nbsp;<a href="https://x.example/">two</a><img src="i.png" alt="pic"></p><ul><li>a</li><li>b</li></ul><script>x()</script>')).toBe(
+      'Head One two a b',
+    );
+  });
+
+  it('cuts on a word boundary, adds an ellipsis, and leaves short text alone', () => {
+    expect(truncateText('short', 300)).toBe('short');
+    expect(truncateText('alpha beta gamma delta', 12)).toBe('alpha beta…');
+    expect(truncateText('alpha, beta gamma', 8)).toBe('alpha…');
+    expect(truncateText('x'.repeat(50), 10)).toBe('xxxxxxxxx…');
+  });
+});
+
+describe('pathological input', () => {
+  it('stays fast on long runs that make naive regular expressions backtrack', () => {
+    const started = performance.now();
+    expect(detectFeedType(' '.repeat(60_000) + 'x')).toBeUndefined();
+    expect(detectFeedType('<?xml ' + '<?'.repeat(30_000))).toBeUndefined();
+    expect(parseFeedDate('1 '.repeat(50_000))).toBeUndefined();
+    const author = '('.repeat(50_000);
+    const rss = `<rss version="2.0"><channel><item><title>t</title><link>https://a.example/</link><author>${author}</author><pubDate>Thu, 04 Sep 2025 08:00:00 GMT</pubDate></item></channel></rss>`;
+    expect(parseFeed(Buffer.from(rss), { label: 'p' }).articles).toHaveLength(1);
+    expect(performance.now() - started).toBeLessThan(2000);
+  });
+});
