@@ -1,0 +1,142 @@
+import { statSync } from 'node:fs';
+import { Presets, SingleBar } from 'cli-progress';
+import { Command } from 'commander';
+import { BriefError } from '../errors.js';
+import {
+  exportCsv,
+  importCsv,
+  normaliseAddress,
+  SubscriberStore,
+  type AddResult,
+  type ImportReport,
+} from '../subscribers/index.js';
+import type { CliContext } from './context.js';
+
+/**
+ * `brief subscribers import|export|add|remove|count`. Failures are thrown as BriefError;
+ * the caller prints the one line and exits 1. Results go to stdout, the progress bar to
+ * stderr (only on a terminal, so logs and pipes stay clean).
+ */
+export function subscribersCommand(ctx: CliContext): Command {
+  const store = async () => new SubscriberStore({ redis: await ctx.redis(), keys: ctx.keys() });
+  const print = (line: string) => ctx.stdout.write(`${line}\n`);
+  const requireList = async (s: SubscriberStore, list: string) => {
+    if (!(await s.hasList(list))) throw new BriefError('ENOTFOUND', `no list "${list}" (brief subscribers import or add creates one)`);
+  };
+
+  const cmd = new Command('subscribers').description('manage lists: import, export, add, remove, count');
+
+  cmd
+    .command('import')
+    .description('add or update the subscribers of a CSV file (header row with an "email" column)')
+    .argument('<LIST>', 'list id')
+    .argument('<FILE.csv>', 'CSV file: email, optional name and status, other columns become attributes')
+    .option('--resubscribe', 're-activate unsubscribed, bounced and suppressed addresses in the file (they opted in again)')
+    .action(async (list: string, file: string, opts: { resubscribe?: boolean }) => {
+      const s = await store();
+      const bar = ctx.stderr.isTTY ? progressBar(ctx, file) : undefined;
+      let report: ImportReport;
+      try {
+        report = await importCsv(s, list, file, {
+          resubscribe: opts.resubscribe === true,
+          onProgress: (rows, bytes) => bar?.update(bytes, { rows }),
+        });
+      } finally {
+        bar?.stop();
+      }
+      for (const line of importSummary(list, report)) print(line);
+    });
+
+  cmd
+    .command('export')
+    .description('write a list as CSV to stdout (email,name,status,attributes…)')
+    .argument('<LIST>', 'list id')
+    .action(async (list: string) => {
+      const s = await store();
+      await requireList(s, list);
+      await exportCsv(s, list, ctx.stdout);
+    });
+
+  cmd
+    .command('add')
+    .description('add an address to a list (an unsubscribed or suppressed address stays so)')
+    .argument('<LIST>', 'list id')
+    .argument('<ADDR>', 'email address')
+    .option('--name <N>', "the subscriber's name")
+    .option('--resubscribe', 're-activate the address if it unsubscribed, bounced or is suppressed')
+    .action(async (list: string, addr: string, opts: { name?: string; resubscribe?: boolean }) => {
+      const email = normaliseAddress(addr);
+      if (!email) throw new BriefError('EINPUT', `${JSON.stringify(addr)} is not a valid email address`);
+      const s = await store();
+      const result = await s.add(list, email, { name: opts.name, resubscribe: opts.resubscribe === true });
+      print(await addOutcome(s, list, email, result));
+    });
+
+  cmd
+    .command('remove')
+    .description('delete an address from a list (to stop mail but keep the record, unsubscribe it instead)')
+    .argument('<LIST>', 'list id')
+    .argument('<ADDR>', 'email address')
+    .action(async (list: string, addr: string) => {
+      const s = await store();
+      const email = normaliseAddress(addr) ?? addr;
+      if (!(await s.remove(list, email))) throw new BriefError('ENOTFOUND', `${email} is not on list "${list}"`);
+      print(`removed ${email} from ${list}`);
+    });
+
+  cmd
+    .command('count')
+    .description('print the number of active subscribers of a list')
+    .argument('<LIST>', 'list id')
+    .action(async (list: string) => {
+      const s = await store();
+      await requireList(s, list);
+      print(String(await s.countActive(list)));
+    });
+
+  return cmd;
+}
+
+async function addOutcome(s: SubscriberStore, list: string, email: string, result: AddResult): Promise<string> {
+  switch (result) {
+    case 'added': return `added ${email} to ${list}`;
+    case 'updated': return `updated ${email} on ${list}`;
+    case 'unchanged': return `${email} is already on ${list}`;
+    case 'kept-unsubscribed': {
+      const status = (await s.get(list, email))?.status ?? 'unsubscribed';
+      return `${email} is ${status} on ${list}: not re-activated (--resubscribe does)`;
+    }
+    case 'suppressed': {
+      const why = (await s.suppression(email))?.reason;
+      return `${email} is suppressed${why ? ` (${why})` : ''}: not added as active (--resubscribe does)`;
+    }
+  }
+}
+
+/** The lines `import` prints: the counts, then up to 20 invalid rows with their line numbers. */
+export function importSummary(list: string, r: ImportReport): string[] {
+  const lines = [
+    `imported ${r.rows} rows into ${list}: ${r.added} added, ${r.updated} updated, ` +
+      `${r.keptUnsubscribed} kept unsubscribed, ${r.suppressed} suppressed, ${r.duplicates} duplicates, ` +
+      `${r.invalidCount} invalid, ${r.unchanged} unchanged`,
+  ];
+  for (const { line, reason } of r.invalid) lines.push(`line ${line}: ${reason}`);
+  const more = r.invalidCount - r.invalid.length;
+  if (more > 0) lines.push(`… and ${more} more`);
+  return lines;
+}
+
+function progressBar(ctx: CliContext, file: string): SingleBar | undefined {
+  let total: number;
+  try {
+    total = statSync(file).size;
+  } catch {
+    return undefined; // importCsv reports the unreadable file
+  }
+  const bar = new SingleBar(
+    { stream: ctx.stderr, format: 'importing {bar} {percentage}% | {rows} rows', hideCursor: true, clearOnComplete: true },
+    Presets.shades_classic,
+  );
+  bar.start(total, 0, { rows: 0 });
+  return bar;
+}
