@@ -118,6 +118,11 @@ export const deliverySchema = z.strictObject({
   backoffMs: z.number().int().min(10).default(2000),
   /** send-batch jobs one worker process runs at once. @defaultValue 2 */
   concurrency: z.number().int().min(1).max(64).default(2),
+  /**
+   * How long a worker holds a job before others may take it over (after a crash, a batch
+   * waits this long before another worker re-runs it). @defaultValue 30000
+   */
+  lockDurationMs: z.number().int().min(1000).default(30_000),
 });
 
 export const dkimSchema = z.strictObject({

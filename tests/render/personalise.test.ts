@@ -65,19 +65,6 @@ describe('personalise', () => {
     const plain: CompiledVariant = { ...variant, html: '%%BRIEF_NAME %%BRIEF_NAME%%%', text: '100%% %%BRIEF_FOO%%' };
     expect(personalise(plain, recipient())).toEqual({ html: '%%BRIEF_NAME Ann%', text: '100%% %%BRIEF_FOO%%' });
   });
-
-  it('costs microseconds per recipient', () => {
-    const people = Array.from({ length: 2000 }, (_, i) => recipient({ name: `Reader ${i}`, unsubscribeUrl: `https://b.example/u/${i}` }));
-    personalise(variant, people[0] ?? recipient());
-    const start = performance.now();
-    let bytes = 0;
-    for (const p of people) bytes += personalise(variant, p).html.length;
-    const usEach = ((performance.now() - start) * 1000) / people.length;
-    expect(bytes).toBeGreaterThan(people.length * 10_000);
-    // The target is 20 µs on an idle machine (bench/render.ts); the bound leaves room for a
-    // loaded CI box but still fails an implementation that scans the whole document per recipient.
-    expect(usEach).toBeLessThan(50);
-  });
 });
 
 describe('escapeHtml', () => {

@@ -1,0 +1,74 @@
+import { createHash } from 'node:crypto';
+import type { NewsletterConfig } from '../config/schema.js';
+import type { CompiledVariant } from '../render/types.js';
+import { personalise } from '../render/index.js';
+import type { OutgoingMessage } from './transport.js';
+import { makeToken } from './tokens.js';
+
+export interface Recipient {
+  email: string;
+  name?: string;
+  list: string;
+}
+
+export interface MessageContext {
+  newsletter: NewsletterConfig;
+  editionId: string;
+  /** The web archive page of the edition ("view in browser"). */
+  archiveUrl: string;
+  publicUrl: string;
+  secret: string;
+  /** Prefix for test sends, e.g. "[TEST] ". */
+  subjectPrefix?: string;
+}
+
+/** The domain of the From address, for Message-IDs and List-Id. */
+export function fromDomain(from: string): string {
+  const m = /@([^>\s]+)>?\s*$/.exec(from);
+  return (m?.[1] ?? 'localhost').toLowerCase();
+}
+
+/**
+ * Stable per edition and recipient: a re-send after a crash carries the same Message-ID,
+ * so receiving systems and people can tell it is the same message.
+ */
+export function messageIdFor(editionId: string, email: string, domain: string): string {
+  const h = createHash('sha256').update(`${editionId}\n${email}`).digest('base64url').slice(0, 22);
+  return `${editionId}.${h}@${domain}`;
+}
+
+export function unsubscribeUrl(ctx: Pick<MessageContext, 'publicUrl' | 'secret' | 'editionId'>, r: Recipient): string {
+  return `${ctx.publicUrl}/u/${makeToken(ctx.secret, { action: 'unsubscribe', list: r.list, email: r.email, edition: ctx.editionId })}`;
+}
+
+export function buildMessage(ctx: MessageContext, variant: CompiledVariant, r: Recipient): OutgoingMessage {
+  const domain = fromDomain(ctx.newsletter.from);
+  const unsub = unsubscribeUrl(ctx, r);
+  const prefs = `${ctx.publicUrl}/p/${makeToken(ctx.secret, { action: 'preferences', list: r.list, email: r.email, edition: ctx.editionId })}`;
+  const { html, text } = personalise(variant, {
+    name: r.name ?? '',
+    email: r.email,
+    unsubscribeUrl: unsub,
+    preferencesUrl: prefs,
+    viewInBrowserUrl: ctx.archiveUrl,
+  });
+  const listUnsubscribe = ctx.newsletter.unsubscribeMailbox
+    ? `<${unsub}>, <mailto:${ctx.newsletter.unsubscribeMailbox}?subject=unsubscribe>`
+    : `<${unsub}>`;
+  return {
+    from: ctx.newsletter.from,
+    replyTo: ctx.newsletter.replyTo,
+    to: { name: r.name || undefined, address: r.email },
+    subject: (ctx.subjectPrefix ?? '') + variant.subject,
+    html,
+    text,
+    messageId: messageIdFor(ctx.editionId, r.email, domain),
+    date: new Date(),
+    headers: {
+      'List-Unsubscribe': listUnsubscribe,
+      // RFC 8058: a POST with this body unsubscribes, so mail clients can offer one click.
+      'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+      'List-Id': `${ctx.newsletter.title.replace(/[<>"\r\n]/g, '')} <${ctx.newsletter.id}.${domain}>`,
+    },
+  };
+}

@@ -1,0 +1,391 @@
+import type { Redis } from 'ioredis';
+import type { Keys } from '../keys.js';
+import { LuaScript } from '../redis/lua-script.js';
+import type { RenderedEdition } from '../render/types.js';
+
+export const EDITION_STATES = ['scheduled', 'sending', 'paused', 'cancelled', 'sent', 'failed'] as const;
+export type EditionState = (typeof EDITION_STATES)[number];
+
+/** The JSON of `brief edition ID status --json` and `GET /api/editions/ID`. */
+export interface EditionStatus {
+  id: string;
+  newsletter: string;
+  date: string;
+  state: EditionState;
+  /** Recipients in the snapshot (grows while the snapshot is taken). */
+  total: number;
+  sent: number;
+  failed: number;
+  suppressed: number;
+  skipped: number;
+  /** Batches in the snapshot; null until the snapshot is complete. */
+  batches: number | null;
+  batchesDone: number;
+  subject: string | null;
+  articles: number;
+  error: string | null;
+  createdAt: string | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+
+/**
+ * Ledger entries are `kind:batch[:detail]`. `i` sending (SMTP acceptance not yet recorded),
+ * `t` temporary failure (will retry); final kinds: `s` sent, `f` failed, `x` suppressed by a
+ * 5xx, `k` skipped (unsubscribed or suppressed after the snapshot). A final entry is never
+ * overwritten, which is what makes a retried or duplicated batch harmless.
+ */
+export type LedgerKind = 'i' | 't' | 's' | 'f' | 'x' | 'k';
+const COUNTER: Partial<Record<LedgerKind, keyof EditionStatus>> = { s: 'sent', f: 'failed', x: 'suppressed', k: 'skipped' };
+
+/** What `claim` says about each recipient of a chunk. */
+export const CLAIM_SEND = 1;
+export const CLAIM_DONE = 0;
+export const CLAIM_OTHER = 2;
+
+const FINAL = `local function final(v) if not v then return false end local c = string.sub(v,1,1) return c=='s' or c=='f' or c=='x' or c=='k' end`;
+
+// Claims the recipients of one chunk for batch ARGV[1]: 1 = send it, 0 = already final,
+// 2 = another batch owns it (a duplicate in the snapshot). An entry this batch owned before
+// a crash ("i:N", "t:N") is claimed again: that is the re-send window DESIGN.md allows.
+const claimScript = new LuaScript(
+  'claim',
+  `${FINAL}
+local out = {}
+local me = ARGV[1]
+for i = 2, #ARGV do
+  local v = redis.call('HGET', KEYS[1], ARGV[i])
+  if final(v) then out[#out+1] = 0
+  elseif v and string.match(v, '^[it]:([^:]+)') ~= me then out[#out+1] = 2
+  else redis.call('HSET', KEYS[1], ARGV[i], 'i:' .. me) out[#out+1] = 1 end
+end
+return out`,
+);
+
+// Records one outcome; final outcomes count once, however often they are recorded.
+const markScript = new LuaScript(
+  'mark',
+  `${FINAL}
+local v = redis.call('HGET', KEYS[1], ARGV[1])
+if final(v) then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+if ARGV[3] ~= '' then redis.call('HINCRBY', KEYS[2], ARGV[3], 1) end
+return 1`,
+);
+
+// Compare-and-set of the state: ARGV[1] new state, ARGV[2] now (ISO), ARGV[3] timestamp
+// field to set ('' for none), ARGV[4..] states it may move from. Returns the state after.
+const transitionScript = new LuaScript(
+  'transition',
+  `local cur = redis.call('HGET', KEYS[1], 'state')
+if not cur then return false end
+for i = 4, #ARGV do
+  if cur == ARGV[i] then
+    redis.call('HSET', KEYS[1], 'state', ARGV[1])
+    if ARGV[3] ~= '' then redis.call('HSET', KEYS[1], ARGV[3], ARGV[2]) end
+    return ARGV[1]
+  end
+end
+return cur`,
+);
+
+// Appends one page of the recipient snapshot and moves the cursor in the same step, so a
+// crash either keeps the page and its cursor or neither. Returns the batches it closed.
+const appendScript = new LuaScript(
+  'append',
+  `local meta, seen = KEYS[1], KEYS[2]
+local bprefix, size, useSeen = ARGV[1], tonumber(ARGV[2]), ARGV[3] == '1'
+local openB = tonumber(redis.call('HGET', meta, 'openBatch') or '0')
+local openC = tonumber(redis.call('HGET', meta, 'openCount') or '0')
+local added, closed = 0, {}
+for i = 6, #ARGV, 2 do
+  local email, entry = ARGV[i], ARGV[i+1]
+  if (not useSeen) or redis.call('SADD', seen, email) == 1 then
+    redis.call('RPUSH', bprefix .. openB, entry)
+    openC = openC + 1
+    added = added + 1
+    if openC >= size then closed[#closed+1] = openB openB = openB + 1 openC = 0 end
+  end
+end
+redis.call('HSET', meta, 'openBatch', openB, 'openCount', openC, 'snapList', ARGV[4], 'snapCursor', ARGV[5])
+redis.call('HINCRBY', meta, 'total', added)
+return closed`,
+);
+
+// Ends the snapshot: the open batch (if any) is closed; if every batch is already done,
+// the edition is sent. Returns {batches, state}.
+const finishSnapshotScript = new LuaScript(
+  'finish-snapshot',
+  `local meta, done, seen = KEYS[1], KEYS[2], KEYS[3]
+if redis.call('HGET', meta, 'snapshotDone') == '1' then
+  return {tonumber(redis.call('HGET', meta, 'batches')), redis.call('HGET', meta, 'state')}
+end
+local openB = tonumber(redis.call('HGET', meta, 'openBatch') or '0')
+local openC = tonumber(redis.call('HGET', meta, 'openCount') or '0')
+local batches = openB
+if openC > 0 then batches = openB + 1 end
+redis.call('HSET', meta, 'snapshotDone', '1', 'batches', batches)
+redis.call('DEL', seen)
+local state = redis.call('HGET', meta, 'state')
+if redis.call('SCARD', done) >= batches and state == 'sending' then
+  redis.call('HSET', meta, 'state', 'sent', 'finishedAt', ARGV[1])
+  state = 'sent'
+end
+return {batches, state}`,
+);
+
+// Marks batch ARGV[1] finished; when every batch is, a sending edition becomes sent.
+const batchDoneScript = new LuaScript(
+  'batch-done',
+  `local meta, done = KEYS[1], KEYS[2]
+redis.call('SADD', done, ARGV[1])
+local state = redis.call('HGET', meta, 'state')
+if redis.call('HGET', meta, 'snapshotDone') == '1' then
+  local batches = tonumber(redis.call('HGET', meta, 'batches'))
+  if redis.call('SCARD', done) >= batches and state == 'sending' then
+    redis.call('HSET', meta, 'state', 'sent', 'finishedAt', ARGV[2])
+    state = 'sent'
+  end
+end
+return state`,
+);
+
+// A batch that finds the edition paused parks itself, unless a resume came in between.
+const parkScript = new LuaScript(
+  'park',
+  `if redis.call('HGET', KEYS[1], 'state') ~= 'paused' then return 0 end
+redis.call('SADD', KEYS[2], ARGV[1])
+return 1`,
+);
+
+// Resume: paused -> sending, and hand back the parked batches to enqueue again.
+const resumeScript = new LuaScript(
+  'resume',
+  `if redis.call('HGET', KEYS[1], 'state') ~= 'paused' then return false end
+redis.call('HSET', KEYS[1], 'state', 'sending', 'resumedAt', ARGV[1])
+local n = redis.call('HINCRBY', KEYS[1], 'resumes', 1)
+local parked = redis.call('SMEMBERS', KEYS[2])
+redis.call('DEL', KEYS[2])
+table.insert(parked, 1, tostring(n))
+return parked`,
+);
+
+// Cancel: parked batches will never run, so they count as done.
+const cancelScript = new LuaScript(
+  'cancel',
+  `local cur = redis.call('HGET', KEYS[1], 'state')
+if cur ~= 'scheduled' and cur ~= 'sending' and cur ~= 'paused' then return cur or false end
+redis.call('HSET', KEYS[1], 'state', 'cancelled', 'finishedAt', ARGV[1])
+local parked = redis.call('SMEMBERS', KEYS[2])
+if #parked > 0 then redis.call('SADD', KEYS[3], unpack(parked)) end
+redis.call('DEL', KEYS[2])
+return 'cancelled'`,
+);
+
+const num = (v: string | undefined) => (v ? Number(v) : 0);
+const str = (v: string | undefined) => (v === undefined || v === '' ? null : v);
+
+/** Edition state, frozen content, recipient snapshot and ledger, in Redis. */
+export class EditionStore {
+  private readonly redis: Redis;
+  private readonly keys: Keys;
+
+  constructor(deps: { redis: Redis; keys: Keys }) {
+    this.redis = deps.redis;
+    this.keys = deps.keys;
+  }
+
+  /** Creates the edition as `scheduled` unless it exists; asking twice yields one edition. */
+  async create(id: string, newsletter: string, date: string): Promise<{ created: boolean }> {
+    const now = new Date().toISOString();
+    const created = await this.redis.hsetnx(this.keys.edition(id), 'state', 'scheduled');
+    if (created) {
+      await this.redis.hset(this.keys.edition(id), { id, newsletter, date, createdAt: now, total: 0 });
+      const score = Number(date.replace(/-/g, ''));
+      await this.redis.zadd(this.keys.newsletterEditions(newsletter), score, id);
+    }
+    return { created: created === 1 };
+  }
+
+  async get(id: string): Promise<EditionStatus | null> {
+    const [h, done] = await Promise.all([
+      this.redis.hgetall(this.keys.edition(id)),
+      this.redis.scard(this.keys.editionBatchesDone(id)),
+    ]);
+    if (!h.state) return null;
+    return {
+      id,
+      newsletter: h.newsletter ?? '',
+      date: h.date ?? '',
+      state: h.state as EditionState,
+      total: num(h.total),
+      sent: num(h.sent),
+      failed: num(h.failed),
+      suppressed: num(h.suppressed),
+      skipped: num(h.skipped),
+      batches: h.snapshotDone === '1' ? num(h.batches) : null,
+      batchesDone: done,
+      subject: str(h.subject),
+      articles: num(h.articles),
+      error: str(h.error),
+      createdAt: str(h.createdAt),
+      startedAt: str(h.startedAt),
+      finishedAt: str(h.finishedAt),
+    };
+  }
+
+  async state(id: string): Promise<EditionState | null> {
+    return (await this.redis.hget(this.keys.edition(id), 'state')) as EditionState | null;
+  }
+
+  /** Edition ids of a newsletter, newest first. */
+  async ids(newsletter: string, limit = 100): Promise<string[]> {
+    return this.redis.zrevrange(this.keys.newsletterEditions(newsletter), 0, limit - 1);
+  }
+
+  /** Moves the state if it is one of `from`; returns the state after. */
+  async transition(id: string, to: EditionState, from: EditionState[], stampField = ''): Promise<EditionState | null> {
+    const r = await transitionScript.run<string | null>(this.redis, [this.keys.edition(id)], [
+      to, new Date().toISOString(), stampField, ...from,
+    ]);
+    return (r ?? null) as EditionState | null;
+  }
+
+  async fail(id: string, error: string): Promise<void> {
+    await this.redis.hset(this.keys.edition(id), { error });
+    await this.transition(id, 'failed', ['scheduled', 'sending'], 'finishedAt');
+  }
+
+  /**
+   * Freezes what the edition sends: rendered variants, subject and article ids. The
+   * articles join the newsletter's sent-articles ledger (first edition wins), so later
+   * editions never repeat them even if a feed re-dates them.
+   */
+  async freeze(
+    id: string,
+    newsletter: string,
+    rendered: RenderedEdition,
+    articles: { count: number; keys: string[] },
+  ): Promise<void> {
+    const articleKeys = articles.keys;
+    const fields: Record<string, string> = {};
+    for (const [name, v] of Object.entries(rendered.variants)) fields[name] = JSON.stringify(v);
+    await this.redis.hset(this.keys.editionContent(id), fields);
+    if (articleKeys.length) {
+      const pipe = this.redis.pipeline();
+      for (const k of articleKeys) pipe.hsetnx(this.keys.sentArticles(newsletter), k, id);
+      await pipe.exec();
+    }
+    await this.redis.hset(this.keys.edition(id), {
+      subject: rendered.subject,
+      articles: String(articles.count),
+      frozen: '1',
+    });
+  }
+
+  async isFrozen(id: string): Promise<boolean> {
+    return (await this.redis.hget(this.keys.edition(id), 'frozen')) === '1';
+  }
+
+  async content(id: string): Promise<RenderedEdition | null> {
+    const h = await this.redis.hgetall(this.keys.editionContent(id));
+    if (!h.public || !h.member) return null;
+    const pub = JSON.parse(h.public);
+    return { editionId: id, subject: pub.subject, variants: { public: pub, member: JSON.parse(h.member) } };
+  }
+
+  /** Where the snapshot stopped: list index and HSCAN cursor, or done. */
+  async snapshotPosition(id: string): Promise<{ done: boolean; list: number; cursor: string }> {
+    const [done, list, cursor] = await this.redis.hmget(this.keys.edition(id), 'snapshotDone', 'snapList', 'snapCursor');
+    return { done: done === '1', list: Number(list ?? 0), cursor: cursor ?? '0' };
+  }
+
+  /**
+   * Appends recipients (email + batch entry) and records where the scan goes on from.
+   * `dedupe` when the edition has several lists: an address on two lists is sent once.
+   */
+  async appendSnapshot(
+    id: string,
+    recipients: Array<{ email: string; entry: string }>,
+    next: { list: number; cursor: string },
+    batchSize: number,
+    dedupe: boolean,
+  ): Promise<number[]> {
+    const args: string[] = [];
+    for (const r of recipients) args.push(r.email, r.entry);
+    const batchPrefix = this.keys.editionBatch(id, 0).replace(/0$/, '');
+    const closed = await appendScript.run<number[]>(
+      this.redis,
+      [this.keys.edition(id), this.keys.editionSeen(id)],
+      [batchPrefix, batchSize, dedupe ? '1' : '0', next.list, next.cursor, ...args],
+    );
+    return closed.map(Number);
+  }
+
+  async finishSnapshot(id: string): Promise<{ batches: number; state: EditionState }> {
+    const [batches, state] = await finishSnapshotScript.run<[number, string]>(
+      this.redis,
+      [this.keys.edition(id), this.keys.editionBatchesDone(id), this.keys.editionSeen(id)],
+      [new Date().toISOString()],
+    );
+    return { batches: Number(batches), state: state as EditionState };
+  }
+
+  async batchEntries(id: string, batch: number): Promise<string[]> {
+    return this.redis.lrange(this.keys.editionBatch(id, batch), 0, -1);
+  }
+
+  async claim(id: string, batch: number, emails: string[]): Promise<number[]> {
+    if (emails.length === 0) return [];
+    return claimScript.run<number[]>(this.redis, [this.keys.editionLedger(id)], [String(batch), ...emails]);
+  }
+
+  /** Records an outcome; returns true when it changed the ledger (final outcomes count once). */
+  async mark(id: string, email: string, kind: LedgerKind, batch: number, detail = ''): Promise<boolean> {
+    const value = detail ? `${kind}:${batch}:${detail}` : `${kind}:${batch}`;
+    const r = await markScript.run<number>(this.redis, [this.keys.editionLedger(id), this.keys.edition(id)], [
+      email, value, (COUNTER[kind] as string | undefined) ?? '',
+    ]);
+    return r === 1;
+  }
+
+  async ledger(id: string, email: string): Promise<string | null> {
+    return this.redis.hget(this.keys.editionLedger(id), email);
+  }
+
+  async batchDone(id: string, batch: number): Promise<EditionState> {
+    return (await batchDoneScript.run<string>(
+      this.redis,
+      [this.keys.edition(id), this.keys.editionBatchesDone(id)],
+      [String(batch), new Date().toISOString()],
+    )) as EditionState;
+  }
+
+  async park(id: string, batch: number): Promise<boolean> {
+    const r = await parkScript.run<number>(this.redis, [this.keys.edition(id), this.keys.editionBatchesParked(id)], [
+      String(batch),
+    ]);
+    return r === 1;
+  }
+
+  /** paused → sending; returns the resume number and the parked batches, or null if not paused. */
+  async resume(id: string): Promise<{ resume: number; batches: number[] } | null> {
+    const r = await resumeScript.run<string[] | null>(
+      this.redis,
+      [this.keys.edition(id), this.keys.editionBatchesParked(id)],
+      [new Date().toISOString()],
+    );
+    if (!r) return null;
+    const [n, ...batches] = r;
+    return { resume: Number(n), batches: batches.map(Number).sort((a, b) => a - b) };
+  }
+
+  async cancel(id: string): Promise<EditionState | null> {
+    const r = await cancelScript.run<string | null>(
+      this.redis,
+      [this.keys.edition(id), this.keys.editionBatchesParked(id), this.keys.editionBatchesDone(id)],
+      [new Date().toISOString()],
+    );
+    return (r ?? null) as EditionState | null;
+  }
+}

@@ -1,0 +1,20 @@
+import type { SendMailOptions } from 'nodemailer';
+import type { OutgoingMessage } from './transport.js';
+
+/** The nodemailer message for an OutgoingMessage; shared by SMTP and the outbox so both write the same bytes. */
+export function toMailOptions(m: OutgoingMessage): SendMailOptions {
+  return {
+    from: m.from,
+    replyTo: m.replyTo,
+    to: m.to.name ? { name: m.to.name, address: m.to.address } : m.to.address,
+    subject: m.subject,
+    html: m.html,
+    text: m.text,
+    messageId: `<${m.messageId}>`,
+    date: m.date,
+    headers: m.headers,
+    // Not the envelope of a bounce handler we do not run: bounces go to From.
+    disableFileAccess: true,
+    disableUrlAccess: true,
+  };
+}

@@ -1,0 +1,26 @@
+/**
+ * Queue and job names. Payloads carry ids only; handlers re-read state from Redis.
+ * BullMQ job ids may not contain ":", and edition ids never do.
+ */
+export const EDITIONS_QUEUE = 'editions';
+export const BATCH_QUEUE = 'send-batch';
+
+export const PREPARE_JOB = 'prepare-edition';
+export const SCHEDULED_JOB = 'scheduled-edition';
+export const BATCH_JOB = 'send-batch';
+
+export interface PrepareJobData {
+  editionId?: string;
+  /** Set on jobs made by a newsletter's Job Scheduler. */
+  newsletter?: string;
+}
+
+export interface BatchJobData {
+  editionId: string;
+  batch: number;
+}
+
+export const prepareJobId = (editionId: string) => `prepare-${editionId}`;
+export const batchJobId = (editionId: string, batch: number, resume = 0) =>
+  resume ? `${editionId}-b${batch}-r${resume}` : `${editionId}-b${batch}`;
+export const schedulerId = (newsletterId: string) => `edition-${newsletterId}`;

@@ -1,0 +1,53 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { BriefError } from '../errors.js';
+
+/** What a signed link lets its holder do. */
+export type TokenAction = 'unsubscribe' | 'preferences';
+
+export interface TokenPayload {
+  action: TokenAction;
+  list: string;
+  email: string;
+  /** The edition the link was sent in ("" for links made elsewhere). */
+  edition: string;
+}
+
+const ACTION_CODES: Record<TokenAction, string> = { unsubscribe: 'u', preferences: 'p' };
+const CODE_ACTIONS: Record<string, TokenAction> = { u: 'unsubscribe', p: 'preferences' };
+
+/** Refuses secrets under 16 bytes: a short HMAC key makes every unsubscribe link forgeable. */
+export function checkSecret(secret: string | undefined): string {
+  if (!secret || Buffer.byteLength(secret) < 16) {
+    throw new BriefError('ESECRET', 'BRIEF_SECRET must be set to at least 16 bytes (it signs unsubscribe links)');
+  }
+  return secret;
+}
+
+function sign(secret: string, body: string): Buffer {
+  return createHmac('sha256', secret).update(body).digest();
+}
+
+/**
+ * `base64url(action \n list \n email \n edition) . base64url(HMAC-SHA256)`. The payload is
+ * readable (it names the list and address the link acts on) but cannot be altered.
+ */
+export function makeToken(secret: string, p: TokenPayload): string {
+  const body = Buffer.from([ACTION_CODES[p.action], p.list, p.email, p.edition].join('\n')).toString('base64url');
+  return `${body}.${sign(secret, body).toString('base64url')}`;
+}
+
+/** Verifies in constant time; throws ETOKEN for anything forged, altered or truncated. */
+export function verifyToken(secret: string, token: string): TokenPayload {
+  const bad = () => new BriefError('ETOKEN', 'this link is not valid (it may have been cut or altered)');
+  if (typeof token !== 'string' || token.length > 2048) throw bad();
+  const dot = token.indexOf('.');
+  if (dot <= 0) throw bad();
+  const body = token.slice(0, dot);
+  const mac = Buffer.from(token.slice(dot + 1), 'base64url');
+  const expected = sign(secret, body);
+  if (mac.length !== expected.length || !timingSafeEqual(mac, expected)) throw bad();
+  const parts = Buffer.from(body, 'base64url').toString('utf8').split('\n');
+  const action = CODE_ACTIONS[parts[0] ?? ''];
+  if (!action || parts.length !== 4) throw bad();
+  return { action, list: parts[1]!, email: parts[2]!, edition: parts[3]! };
+}

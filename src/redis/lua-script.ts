@@ -1,0 +1,23 @@
+import { createHash } from 'node:crypto';
+import type { Redis } from 'ioredis';
+
+/**
+ * A Lua script run by SHA, loaded on the first NOSCRIPT (after a Redis restart too).
+ * Every key a script touches is passed in KEYS and shares one hash tag, so the script is
+ * valid on Redis Cluster.
+ */
+export class LuaScript {
+  readonly sha: string;
+  constructor(readonly name: string, readonly lua: string) {
+    this.sha = createHash('sha1').update(lua).digest('hex');
+  }
+
+  async run<T = unknown>(redis: Redis, keys: string[], args: Array<string | number>): Promise<T> {
+    try {
+      return (await redis.evalsha(this.sha, keys.length, ...keys, ...args)) as T;
+    } catch (err) {
+      if (!String((err as Error).message).includes('NOSCRIPT')) throw err;
+      return (await redis.eval(this.lua, keys.length, ...keys, ...args)) as T;
+    }
+  }
+}

@@ -1,0 +1,203 @@
+/**
+ * The composition root: the one place that creates Redis connections, queues, transports
+ * and services and hands each its `deps`. Nothing else reads process.env or constructs its
+ * own dependencies.
+ */
+import os from 'node:os';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { Queue, Worker, type ConnectionOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { BriefConfig } from './config/schema.js';
+import type { BriefEnv } from './config/env.js';
+import { resolveConfigPath } from './config/load.js';
+import { makeKeys, type Keys } from './keys.js';
+import { createRedis } from './redis/connect.js';
+import type { Logger } from './logger.js';
+import { SubscriberStore } from './subscribers/index.js';
+import { EditionStore } from './delivery/edition-store.js';
+import { EditionService } from './delivery/edition-service.js';
+import { MetricsStore } from './delivery/metrics-store.js';
+import { RateLimiter } from './delivery/rate-limiter.js';
+import { BatchSender } from './delivery/batch-sender.js';
+import { createSmtpTransport } from './delivery/smtp-transport.js';
+import { createOutboxTransport } from './delivery/outbox-transport.js';
+import type { MailTransport } from './delivery/transport.js';
+import { checkSecret } from './delivery/tokens.js';
+import { syncSchedules } from './delivery/schedules.js';
+import { BATCH_QUEUE, EDITIONS_QUEUE, type BatchJobData, type PrepareJobData } from './delivery/queues.js';
+import { prepareEditionProcessor } from '../jobs/prepare-edition.js';
+import { sendBatchProcessor } from '../jobs/send-batch.js';
+import { BriefError } from './errors.js';
+
+export interface AppOptions {
+  config: BriefConfig;
+  env: BriefEnv;
+  /** Where Redis is (after the embedded default was applied). */
+  redisUrl: string;
+  logger: Logger;
+  /** A transport to use instead of the one SMTP_URL or the outbox gives (tests, bench). */
+  transport?: MailTransport;
+}
+
+export interface App {
+  config: BriefConfig;
+  env: BriefEnv;
+  redis: Redis;
+  keys: Keys;
+  logger: Logger;
+  subscribers: SubscriberStore;
+  editions: EditionStore;
+  service: EditionService;
+  metrics: MetricsStore;
+  editionsQueue: Queue<PrepareJobData>;
+  batchQueue: Queue<BatchJobData>;
+  /** The transport from SMTP_URL, or the outbox folder; made on first use. */
+  transport(): MailTransport;
+  /** The link-signing secret: BRIEF_SECRET, or with the outbox default a kept local one. */
+  secret(): Promise<string>;
+  /** Starts the BullMQ workers, the schedulers and the heartbeat. */
+  startWorkers(): Promise<WorkerRuntime>;
+  close(): Promise<void>;
+}
+
+export interface WorkerRuntime {
+  id: string;
+  /** Stops taking work, finishes and records the messages in flight, then resolves. */
+  close(): Promise<void>;
+}
+
+export function createApp(opts: AppOptions): App {
+  const { config, env, logger } = opts;
+  const keys = makeKeys(env.prefix);
+  const redis = createRedis(opts.redisUrl);
+  redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
+  const connection = redis as unknown as ConnectionOptions;
+  const subscribers = new SubscriberStore({ redis, keys });
+  const editions = new EditionStore({ redis, keys });
+  const metrics = new MetricsStore({ redis, keys });
+  const d = config.delivery;
+  const editionsQueue = new Queue<PrepareJobData>(EDITIONS_QUEUE, {
+    connection,
+    prefix: keys.queuePrefix(),
+    defaultJobOptions: {
+      attempts: 5,
+      backoff: { type: 'exponential', delay: 5000, jitter: 0.5 },
+      removeOnComplete: { age: 7 * 86400, count: 1000 },
+      removeOnFail: { age: 30 * 86400 },
+    },
+  });
+  const batchQueue = new Queue<BatchJobData>(BATCH_QUEUE, {
+    connection,
+    prefix: keys.queuePrefix(),
+    defaultJobOptions: {
+      attempts: d.attempts,
+      backoff: { type: 'exponential', delay: d.backoffMs, jitter: 0.5 },
+      // Completed batch jobs are kept a day so a repeated enqueue of the same id is a no-op.
+      removeOnComplete: { age: 86400, count: 50_000 },
+      removeOnFail: { age: 7 * 86400 },
+    },
+  });
+  const service = new EditionService({
+    config, redis, keys, editions, subscribers, editionsQueue, batchQueue, publicUrl: env.publicUrl, logger,
+  });
+
+  let transport: MailTransport | undefined = opts.transport;
+  const getTransport = (): MailTransport => {
+    transport ??= env.smtpUrl
+      ? createSmtpTransport({
+          url: env.smtpUrl,
+          poolSize: d.poolSize,
+          dkim: config.dkim ? { ...config.dkim, privateKeyPath: resolveConfigPath(config, config.dkim.privateKeyFile) } : undefined,
+        })
+      : createOutboxTransport(resolveConfigPath(config, config.outboxDir));
+    return transport;
+  };
+
+  let secret: Promise<string> | undefined;
+  const getSecret = (): Promise<string> => {
+    secret ??= (async () => {
+      if (env.secret) return checkSecret(env.secret);
+      if (env.smtpUrl) checkSecret(undefined);
+      // The outbox default may keep a local secret, in Redis so every process shares it.
+      await redis.set(keys.localSecret(), randomBytes(32).toString('base64url'), 'NX');
+      const s = await redis.get(keys.localSecret());
+      if (!s) throw new BriefError('ESECRET', 'could not keep a local secret in Redis');
+      return s;
+    })();
+    return secret;
+  };
+
+  const app: App = {
+    config, env, redis, keys, logger, subscribers, editions, service, metrics, editionsQueue, batchQueue,
+    transport: getTransport,
+    secret: getSecret,
+    async startWorkers(): Promise<WorkerRuntime> {
+      const workerId = `${os.hostname()}-${process.pid}`;
+      const sender = new BatchSender({
+        config, editions, subscribers, metrics, logger,
+        transport: getTransport(),
+        limiter: new RateLimiter({ redis, key: keys.rateLimiter() }, { ratePerSecond: d.ratePerSecond }),
+        publicUrl: env.publicUrl,
+        secret: await getSecret(),
+      });
+      let stopping = false;
+      const common = {
+        connection,
+        prefix: keys.queuePrefix(),
+        lockDuration: d.lockDurationMs,
+        // A batch re-run after a crash is safe (the ledger), so many crashes in a row must
+        // not turn it into a failed job.
+        maxStalledCount: 1000,
+      };
+      const prepareWorker = new Worker<PrepareJobData>(EDITIONS_QUEUE, prepareEditionProcessor({ config, service }), {
+        ...common,
+        concurrency: 2,
+      });
+      const batchWorker = new Worker<BatchJobData>(
+        BATCH_QUEUE,
+        sendBatchProcessor({ sender, maxAttempts: d.attempts, stopping: () => stopping }),
+        { ...common, concurrency: d.concurrency },
+      );
+      for (const w of [prepareWorker, batchWorker]) {
+        w.on('error', (err) => logger.error({ err: err.message }, 'worker error'));
+        w.on('failed', (job, err) => {
+          if (!job) return;
+          const final = job.attemptsMade >= (job.opts.attempts ?? 1);
+          logger.warn({ queue: w.name, jobId: job.id, attempt: job.attemptsMade, final, err: err.message }, 'job failed');
+          const editionId = (job.data as { editionId?: string }).editionId;
+          if (final && editionId) void editions.fail(editionId, `${job.name} ${job.id}: ${err.message}`);
+        });
+      }
+      const sync = await syncSchedules(editionsQueue, config);
+      logger.info({ workerId, schedulers: sync.upserted, removed: sync.removed, transport: getTransport().description }, 'worker started');
+      const beat = async () => {
+        await redis.hset(keys.workers(), workerId, JSON.stringify({ host: os.hostname(), pid: process.pid, seen: Date.now() }));
+      };
+      await beat();
+      const heartbeat = setInterval(() => void beat().catch(() => {}), 5000);
+      heartbeat.unref();
+      return {
+        id: workerId,
+        async close() {
+          stopping = true;
+          clearInterval(heartbeat);
+          await Promise.all([prepareWorker.close(), batchWorker.close()]);
+          await redis.hdel(keys.workers(), workerId).catch(() => {});
+          logger.info({ workerId }, 'worker stopped');
+        },
+      };
+    },
+    async close() {
+      await Promise.allSettled([editionsQueue.close(), batchQueue.close()]);
+      await transport?.close();
+      await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+  return app;
+}
+
+/** Where the embedded Redis keeps its data, beside the config's outbox. */
+export function embeddedRedisDir(config: BriefConfig, cwd: string): string {
+  return path.resolve(cwd, '.brief', 'redis');
+}

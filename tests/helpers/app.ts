@@ -1,0 +1,89 @@
+import { mkdtempSync, copyFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseConfig } from '../../src/config/load.js';
+import { readEnv } from '../../src/config/env.js';
+import type { BriefConfig } from '../../src/config/schema.js';
+import { createApp, type App } from '../../src/wiring.js';
+import { silentLogger } from '../../src/logger.js';
+import { testRedis, deleteByPrefix } from './redis.js';
+
+export const FIXTURE_DATE = '2025-09-05';
+export const FIXTURE_FEED = path.resolve(import.meta.dirname, '../fixtures/delivery/feed.xml');
+
+export interface TestAppOptions {
+  smtpUrl?: string;
+  delivery?: Record<string, unknown>;
+  lists?: string[];
+  schedule?: string;
+  timezone?: string;
+  /** Extra raw config for the newsletter. */
+  newsletter?: Record<string, unknown>;
+}
+
+export interface TestApp {
+  app: App;
+  config: BriefConfig;
+  dir: string;
+  feedFile: string;
+  prefix: string;
+  cleanup(): Promise<void>;
+}
+
+/** A full App (real Redis under a fresh prefix, real transport) around a copy of the fixture feed. */
+export async function testApp(opts: TestAppOptions = {}): Promise<TestApp> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'brief-test-'));
+  const feedFile = path.join(dir, 'feed.xml');
+  copyFileSync(FIXTURE_FEED, feedFile);
+  const raw = {
+    newsletters: [
+      {
+        id: 'daily',
+        title: 'The Test Brief',
+        from: 'The Test Brief <brief@example.org>',
+        timezone: opts.timezone ?? 'Asia/Tbilisi',
+        schedule: opts.schedule ?? '0 8 * * *',
+        lists: opts.lists ?? ['daily'],
+        sources: [{ type: 'rss', url: './feed.xml' }],
+        sections: [{ title: 'Georgia', tags: ['Georgia'] }],
+        ...opts.newsletter,
+      },
+    ],
+    delivery: { batchSize: 50, poolSize: 3, attempts: 4, backoffMs: 50, lockDurationMs: 5000, ...opts.delivery },
+    outboxDir: './outbox',
+  };
+  const config = parseConfig(raw, path.join(dir, 'brief.config.json'));
+  const t = await testRedis();
+  const env = readEnv({
+    REDIS_URL: t.url,
+    SMTP_URL: opts.smtpUrl,
+    BRIEF_SECRET: 'test-secret-0123456789abcdef',
+    BRIEF_PREFIX: t.prefix,
+    PUBLIC_URL: 'https://brief.example.org',
+  });
+  const app = createApp({ config, env, redisUrl: t.url, logger: silentLogger() });
+  return {
+    app,
+    config,
+    dir,
+    feedFile,
+    prefix: t.prefix,
+    async cleanup() {
+      await app.close();
+      await deleteByPrefix(t.redis, t.prefix);
+      await t.redis.quit();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Polls until `fn` returns a truthy value, or fails after `timeoutMs`. */
+export async function waitFor<T>(fn: () => Promise<T | undefined | null | false>, timeoutMs = 20_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
