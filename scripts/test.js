@@ -1,11 +1,12 @@
 #!/usr/bin/env node
-// `npm test`: type-check, then run every test with vitest. Redis comes from REDIS_URL or a
-// throwaway redis-server that tests/global-setup.ts starts on a free port.
+// `npm test`: build (type-checks, and the CLI tests run the built `brief`), then every test
+// with vitest. Redis comes from REDIS_URL or a throwaway redis-server that
+// tests/global-setup.ts starts on a free port.
 import { spawnSync } from 'node:child_process';
 
 const run = (cmd, args) => {
   const r = spawnSync(cmd, args, { stdio: 'inherit', shell: false });
   if (r.status !== 0) process.exit(r.status ?? 1);
 };
-run('npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']);
+run('npx', ['tsc', '-p', 'tsconfig.json']);
 run('npx', ['vitest', 'run', ...process.argv.slice(2)]);

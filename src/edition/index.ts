@@ -4,7 +4,7 @@
  * edition ids and the pure progress maths of a send. No I/O here.
  */
 export type { EditionContent, EditionSection, EditionWindow } from './types.js';
-export { editionWindow, nextEditionDate, editionDateOf, inWindow } from './window.js';
+export { editionWindow, nextEditionDate, editionDateOf, inWindow, defaultEditionDate } from './window.js';
 export { editionId, parseEditionId } from './edition-id.js';
 export { selectEdition, type SelectEditionInput } from './select.js';
 export { articleKeys, normaliseArticleUrl } from './article-key.js';

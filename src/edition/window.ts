@@ -103,3 +103,17 @@ function instantMs(instant: Date | string): number {
   }
   return ms;
 }
+
+/**
+ * The edition a person means by "today's": the zone's today when the schedule has an
+ * occurrence today, else the next edition.
+ */
+export function defaultEditionDate(schedule: string, timezone: string, now: Date): string {
+  const today = editionDateOf(now, timezone);
+  try {
+    editionWindow(schedule, timezone, today);
+    return today;
+  } catch {
+    return nextEditionDate(schedule, timezone, now);
+  }
+}

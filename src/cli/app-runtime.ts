@@ -1,0 +1,45 @@
+import type { OwnedContext } from './make-context.js';
+import { createApp, embeddedRedisDir, type App } from '../wiring.js';
+import { createLogger, silentLogger } from '../logger.js';
+import { DEFAULT_REDIS_URL, redisAnswers } from '../redis/connect.js';
+import { startEmbeddedRedis, type EmbeddedRedis } from '../redis/embedded.js';
+
+export interface RuntimeOptions {
+  /** Start a private redis-server when REDIS_URL is unset and nothing answers on 6379 (start/worker). */
+  embedded?: boolean;
+  /** Structured logs on stderr (long-running commands); one-shot commands stay quiet. */
+  logs?: boolean;
+}
+
+export interface Runtime {
+  app: App;
+  embedded?: EmbeddedRedis;
+  close(): Promise<void>;
+}
+
+/** Builds the App for a command, applying the embedded-Redis default where asked. */
+export async function openRuntime(ctx: OwnedContext, opts: RuntimeOptions = {}): Promise<Runtime> {
+  const config = ctx.config();
+  let redisUrl = ctx.env.redisUrl ?? DEFAULT_REDIS_URL;
+  let embedded: EmbeddedRedis | undefined;
+  if (!ctx.env.redisUrl && opts.embedded && !(await redisAnswers(redisUrl))) {
+    const dir = embeddedRedisDir(config, process.cwd());
+    embedded = await startEmbeddedRedis(dir);
+    redisUrl = embedded.url;
+    ctx.warn(`no Redis at 127.0.0.1:6379: started a private redis-server (data in ${dir}); it stops when this process does`);
+  }
+  ctx.useRedisUrl(redisUrl);
+  // Fail with one line now if Redis is not there, rather than hang in BullMQ's reconnects.
+  await ctx.redis();
+  const logger = opts.logs ? createLogger(ctx.env.logLevel) : silentLogger();
+  const app = createApp({ config, env: ctx.env, redisUrl, logger });
+  return {
+    app,
+    embedded,
+    async close() {
+      await app.close();
+      await ctx.close();
+      await embedded?.stop();
+    },
+  };
+}

@@ -1,0 +1,157 @@
+import { Command, Option } from 'commander';
+import type { OwnedContext } from './make-context.js';
+import { openRuntime } from './app-runtime.js';
+import { pickNewsletter, parseDateOption } from './preview-command.js';
+import { nextEditionDate, editionProgress, defaultEditionDate } from '../edition/index.js';
+import type { EditionStatus } from '../delivery/edition-store.js';
+import { BriefError } from '../errors.js';
+import { nextRuns } from '../delivery/schedules.js';
+import { schedulerId } from '../delivery/queues.js';
+import { DateTime } from 'luxon';
+
+
+export function formatStatusLine(s: EditionStatus): string {
+  const p = editionProgress({ total: s.total, sent: s.sent, failed: s.failed, suppressed: s.suppressed, skipped: s.skipped, startedAt: s.startedAt ? Date.parse(s.startedAt) : undefined, now: Date.now() });
+  return `${s.id}  ${s.state.padEnd(9)}  ${s.sent}/${s.total} sent, ${s.failed} failed, ${s.suppressed} suppressed, ${s.skipped} skipped (${p.percent.toFixed(0)}%)`;
+}
+
+export function editionCommands(ctx: OwnedContext): Command[] {
+  const send = new Command('send')
+    .description('send an edition now (idempotent per newsletter and date: a second send reports the first)')
+    .argument('[NEWSLETTER]', 'newsletter id (optional when the config has one)')
+    .option('--date <YYYY-MM-DD>', "the edition's date (default: today's, else the next)", parseDateOption)
+    .option('--wait', 'show progress and exit 0 only when the edition is sent')
+    .action(async (id: string | undefined, opts: { date?: string; wait?: boolean }) => {
+      const rt = await openRuntime(ctx);
+      try {
+        const newsletter = pickNewsletter(rt.app.config, id);
+        const date = opts.date ?? defaultEditionDate(newsletter.schedule, newsletter.timezone, new Date());
+        const { created, status } = await rt.app.service.request(newsletter.id, date);
+        ctx.warn(created ? `${status.id}: queued; a running \`brief worker\` sends it` : `${status.id}: already ${status.state} (no second send)`);
+        if (!opts.wait) {
+          ctx.stdout.write(status.id + '\n');
+          return;
+        }
+        const tty = Boolean(ctx.stderr.isTTY);
+        let last = '';
+        for (;;) {
+          const s = await rt.app.service.status(status.id);
+          const line = formatStatusLine(s);
+          if (line !== last) {
+            ctx.stderr.write(tty ? `\r${line}\u001b[K` : line + '\n');
+            last = line;
+          }
+          if (['sent', 'failed', 'cancelled'].includes(s.state)) {
+            if (tty) ctx.stderr.write('\n');
+            ctx.stdout.write(JSON.stringify(s) + '\n');
+            if (s.state !== 'sent') throw new BriefError('ESTATE', `${s.id} ended ${s.state}${s.error ? `: ${s.error}` : ''}`);
+            return;
+          }
+          await new Promise((r) => setTimeout(r, 500));
+        }
+      } finally {
+        await rt.close();
+      }
+    });
+
+  const testSend = new Command('test-send')
+    .description('send one edition to the given addresses only (subject marked [TEST]; nothing recorded)')
+    .argument('[NEWSLETTER]', 'newsletter id (optional when the config has one)')
+    .requiredOption('--to <ADDR...>', 'one or more addresses')
+    .option('--date <YYYY-MM-DD>', "the edition's date (default: the next)", parseDateOption)
+    .action(async (id: string | undefined, opts: { to: string[]; date?: string }) => {
+      const rt = await openRuntime(ctx);
+      try {
+        const newsletter = pickNewsletter(rt.app.config, id);
+        const date = opts.date ?? nextEditionDate(newsletter.schedule, newsletter.timezone, new Date());
+        const sent = await rt.app.service.testSend(newsletter.id, date, opts.to, {
+          transport: rt.app.transport(),
+          secret: await rt.app.secret(),
+        });
+        for (const s of sent) ctx.stdout.write(`${s.to}: ${s.response || 'accepted'} <${s.messageId}>\n`);
+      } finally {
+        await rt.close();
+      }
+    });
+
+  const editions = new Command('editions')
+    .description('list editions, newest first')
+    .argument('[NEWSLETTER]', 'only this newsletter')
+    .option('--json', 'JSON, one edition per line')
+    .action(async (id: string | undefined, opts: { json?: boolean }) => {
+      const rt = await openRuntime(ctx);
+      try {
+        const list = await rt.app.service.list(id);
+        if (list.length === 0 && !opts.json) ctx.warn('no editions yet');
+        for (const s of list) ctx.stdout.write((opts.json ? JSON.stringify(s) : formatStatusLine(s)) + '\n');
+      } finally {
+        await rt.close();
+      }
+    });
+
+  const edition = new Command('edition')
+    .description('inspect or control one edition: status | pause | resume | cancel')
+    .argument('<ID>', 'edition id, e.g. daily-2025-09-05')
+    .addArgument(new Command().createArgument('<ACTION>', 'status, pause, resume or cancel').choices(['status', 'pause', 'resume', 'cancel']))
+    .option('--json', 'print the status as JSON')
+    .action(async (id: string, action: string, opts: { json?: boolean }) => {
+      const rt = await openRuntime(ctx);
+      try {
+        const svc = rt.app.service;
+        const s =
+          action === 'pause' ? await svc.pause(id)
+          : action === 'resume' ? await svc.resume(id)
+          : action === 'cancel' ? await svc.cancel(id)
+          : await svc.status(id);
+        ctx.stdout.write((opts.json ? JSON.stringify(s) : formatStatusLine(s)) + '\n');
+      } finally {
+        await rt.close();
+      }
+    });
+
+  const status = new Command('status')
+    .description('queues, workers, schedules and next runs')
+    .option('--json', 'JSON')
+    .action(async (opts: { json?: boolean }) => {
+      const rt = await openRuntime(ctx);
+      try {
+        const { app } = rt;
+        const [editionsCounts, batchCounts, runs, workersRaw] = await Promise.all([
+          app.editionsQueue.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed'),
+          app.batchQueue.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed'),
+          nextRuns(app.editionsQueue),
+          app.redis.hgetall(app.keys.workers()),
+        ]);
+        const now = Date.now();
+        const workers = Object.entries(workersRaw)
+          .map(([id, v]) => ({ id, ...(JSON.parse(v) as { host: string; pid: number; seen: number }) }))
+          .filter((w) => now - w.seen < 30_000);
+        const newsletters = app.config.newsletters.map((n) => {
+          const next = runs.get(schedulerId(n.id));
+          return {
+            id: n.id,
+            schedule: n.schedule,
+            timezone: n.timezone,
+            nextRun: next ? DateTime.fromMillis(next, { zone: n.timezone }).toISO() : null,
+          };
+        });
+        const out = { queues: { editions: editionsCounts, 'send-batch': batchCounts }, workers, newsletters };
+        if (opts.json) {
+          ctx.stdout.write(JSON.stringify(out) + '\n');
+          return;
+        }
+        const fmt = (c: Record<string, number>) => Object.entries(c).map(([k, v]) => `${k} ${v}`).join(', ');
+        ctx.stdout.write(`queues:\n  editions:   ${fmt(editionsCounts)}\n  send-batch: ${fmt(batchCounts)}\n`);
+        ctx.stdout.write(`workers seen in the last 30 s: ${workers.length}\n`);
+        for (const w of workers) ctx.stdout.write(`  ${w.id} (last seen ${Math.round((now - w.seen) / 1000)} s ago)\n`);
+        ctx.stdout.write('newsletters:\n');
+        for (const n of newsletters) {
+          ctx.stdout.write(`  ${n.id}: "${n.schedule}" in ${n.timezone}; next run ${n.nextRun ?? 'not scheduled (no worker has started yet)'}\n`);
+        }
+      } finally {
+        await rt.close();
+      }
+    });
+
+  return [send, testSend, editions, edition, status];
+}

@@ -1,0 +1,82 @@
+import { Command } from 'commander';
+import path from 'node:path';
+import type { OwnedContext } from './make-context.js';
+import { openRuntime, type Runtime } from './app-runtime.js';
+import type { WorkerRuntime } from '../wiring.js';
+import { defaultEditionDate } from '../edition/index.js';
+import { resolveConfigPath } from '../config/load.js';
+import { packagePath } from '../paths.js';
+import { importCsv } from '../subscribers/index.js';
+import { oneLine } from '../errors.js';
+
+/** Waits for SIGTERM or SIGINT, then stops gracefully; a second signal exits at once. */
+function untilSignal(ctx: OwnedContext): Promise<string> {
+  return new Promise((resolve) => {
+    const onSignal = (sig: string) => {
+      ctx.warn(`${sig}: finishing the messages in flight, then exiting (send ${sig} again to exit now)`);
+      process.once(sig as NodeJS.Signals, () => process.exit(130));
+      resolve(sig);
+    };
+    process.once('SIGTERM', () => onSignal('SIGTERM'));
+    process.once('SIGINT', () => onSignal('SIGINT'));
+  });
+}
+
+/**
+ * The bundled example, so `npm start` on a fresh machine shows a real edition: seed the
+ * example list from examples/subscribers.csv when it is empty, and send today's edition
+ * (or the next) to the outbox.
+ */
+async function runExample(ctx: OwnedContext, rt: Runtime): Promise<void> {
+  const { app } = rt;
+  const newsletter = app.config.newsletters[0]!;
+  const list = newsletter.lists[0]!;
+  if ((await app.subscribers.countActive(list)) === 0) {
+    const report = await importCsv(app.subscribers, list, packagePath('examples', 'subscribers.csv'));
+    ctx.warn(`example: imported ${report.added} subscribers into list "${list}"`);
+  }
+  const date = defaultEditionDate(newsletter.schedule, newsletter.timezone, new Date());
+  const { status } = await app.service.request(newsletter.id, date);
+  const outbox = resolveConfigPath(app.config, app.config.outboxDir);
+  ctx.warn(`example: edition ${status.id} is ${status.state}; messages go to ${path.relative(process.cwd(), outbox) || outbox}/`);
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const s = await app.service.status(status.id);
+    if (s.state === 'sent' || s.state === 'failed' || Date.now() > deadline) {
+      ctx.warn(`example: ${s.id} ${s.state}: ${s.sent} of ${s.total} messages written to ${outbox}${s.error ? ` (${s.error})` : ''}`);
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
+
+async function runWorker(ctx: OwnedContext, opts: { example: boolean; server: boolean }): Promise<void> {
+  const rt = await openRuntime(ctx, { embedded: true, logs: true });
+  let worker: WorkerRuntime | undefined;
+  let stopServer: (() => Promise<void>) | undefined;
+  try {
+    worker = await rt.app.startWorkers();
+    if (opts.server) {
+      // The HTTP service (issue #4) joins `start` here.
+    }
+    if (opts.example && ctx.usingExample()) {
+      await runExample(ctx, rt).catch((err) => ctx.warn(`example: ${oneLine(err)}`));
+    }
+    ctx.warn(`worker ${worker.id} running; Ctrl-C to stop`);
+    await untilSignal(ctx);
+  } finally {
+    await stopServer?.().catch(() => {});
+    await worker?.close();
+    await rt.close();
+  }
+}
+
+export function workerCommands(ctx: OwnedContext): Command[] {
+  const start = new Command('start')
+    .description('the main job: workers + scheduler + HTTP server in one process')
+    .action(() => runWorker(ctx, { example: true, server: true }));
+  const worker = new Command('worker')
+    .description('only the workers and schedulers (run several, on several machines, to scale out)')
+    .action(() => runWorker(ctx, { example: false, server: false }));
+  return [start, worker];
+}
