@@ -155,8 +155,15 @@ export class BatchSender {
       const suppressedFlags = await subscribers.suppressedMany(claimed.map((j) => chunk[j]!.email));
       const suppressed = new Set(claimed.filter((_, k) => suppressedFlags[k]));
       for (const [list, idxs] of byList) {
+        if (stoppedFor) break;
         const records = await subscribers.getMany(list, idxs.map((j) => chunk[j]!.email));
         for (let k = 0; k < idxs.length; k++) {
+          // A shutdown stops taking recipients at once; those claimed but not sent stay
+          // claimed by this batch, which runs again later and sends them.
+          if (run.stopping()) {
+            stoppedFor = 'stopping';
+            break;
+          }
           const j = idxs[k]!;
           const email = chunk[j]!.email;
           const rec = records[k];
