@@ -32,6 +32,12 @@ export const ERROR_CODES = {
   ETOKEN: 'ETOKEN',
   /** A secret is missing or too short. */
   ESECRET: 'ESECRET',
+  /** HTTP: no or wrong admin token. */
+  EAUTH: 'EAUTH',
+  /** HTTP: the admin endpoints are off because BRIEF_ADMIN_TOKEN is unset. */
+  EDISABLED: 'EDISABLED',
+  /** HTTP: an unexpected failure; the details are in the server log. */
+  EINTERNAL: 'EINTERNAL',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

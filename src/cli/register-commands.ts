@@ -3,10 +3,12 @@ import type { OwnedContext } from './make-context.js';
 import { editionCommands } from './edition-commands.js';
 import { workerCommands } from './worker-command.js';
 import { subscribersCommand } from './subscribers-command.js';
+import { serverCommand } from './server-command.js';
 
 /** Every command but preview (added first, in main). */
 export function registerCommands(program: Command, ctx: OwnedContext): void {
   for (const c of workerCommands(ctx)) program.addCommand(c);
+  program.addCommand(serverCommand(ctx));
   for (const c of editionCommands(ctx)) program.addCommand(c);
   program.addCommand(subscribersCommand(ctx));
 }

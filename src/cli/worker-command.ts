@@ -8,19 +8,7 @@ import { resolveConfigPath } from '../config/load.js';
 import { packagePath } from '../paths.js';
 import { importCsv } from '../subscribers/index.js';
 import { oneLine } from '../errors.js';
-
-/** Waits for SIGTERM or SIGINT, then stops gracefully; a second signal exits at once. */
-function untilSignal(ctx: OwnedContext): Promise<string> {
-  return new Promise((resolve) => {
-    const onSignal = (sig: string) => {
-      ctx.warn(`${sig}: finishing the messages in flight, then exiting (send ${sig} again to exit now)`);
-      process.once(sig as NodeJS.Signals, () => process.exit(130));
-      resolve(sig);
-    };
-    process.once('SIGTERM', () => onSignal('SIGTERM'));
-    process.once('SIGINT', () => onSignal('SIGINT'));
-  });
-}
+import { untilSignal } from './until-signal.js';
 
 /**
  * The bundled example, so `npm start` on a fresh machine shows a real edition: seed the
@@ -57,13 +45,16 @@ async function runWorker(ctx: OwnedContext, opts: { example: boolean; server: bo
   try {
     worker = await rt.app.startWorkers();
     if (opts.server) {
-      // The HTTP service (issue #4) joins `start` here.
+      const { startHttpServer } = await import('../http/index.js');
+      const http = await startHttpServer(rt.app);
+      stopServer = () => http.close();
+      ctx.warn(`HTTP server on ${http.url} (archive ${rt.app.env.publicUrl}/archive, metrics /metrics, dashboard /admin/queues)`);
     }
     if (opts.example && ctx.usingExample()) {
       await runExample(ctx, rt).catch((err) => ctx.warn(`example: ${oneLine(err)}`));
     }
     ctx.warn(`worker ${worker.id} running; Ctrl-C to stop`);
-    await untilSignal(ctx);
+    await untilSignal(ctx, 'messages');
   } finally {
     await stopServer?.().catch(() => {});
     await worker?.close();

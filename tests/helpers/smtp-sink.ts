@@ -33,6 +33,8 @@ export class SmtpSink {
       disabledCommands: ['STARTTLS', 'AUTH'],
       logger: false,
       size: 10 * 1024 * 1024,
+      // Tests stop the sink while pooled clients may still be connected: do not wait 30 s for them.
+      closeTimeout: 500,
       onRcptTo: (address: SMTPServerAddress, _session: SMTPServerSession, cb: (err?: Error | null) => void) => {
         const a = address.address.toLowerCase();
         const n = (this.rcptAttempts.get(a) ?? 0) + 1;

@@ -1,0 +1,170 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { App } from '../wiring.js';
+import { BriefError } from '../errors.js';
+import { getNewsletter } from '../config/load.js';
+import { nextEditionDate, parseEditionId } from '../edition/index.js';
+import { archiveUrl, compileEdition } from '../compile-edition.js';
+import { personalise } from '../render/index.js';
+import { normaliseAddress } from '../subscribers/index.js';
+import { FieldError, jsonErrorHandler, type FieldHints } from './http-error.js';
+import { requireBearer } from './admin-auth.js';
+import { ARCHIVE_CSP } from './security-headers.js';
+
+const NEWSLETTER_ID = '^[a-z0-9][a-z0-9_-]{0,62}$';
+const DATE = '^\\d{4}-\\d{2}-\\d{2}$';
+
+/** The words of a 400 for each field, instead of ajv's "must match pattern …". */
+const HINTS: FieldHints = {
+  newsletter: 'must be a newsletter id from the config (lower-case letters, digits, "-" or "_")',
+  date: 'must be a date, YYYY-MM-DD',
+  to: 'must be a list of 1 to 20 email addresses',
+  id: 'must be an edition id, NEWSLETTER-YYYY-MM-DD',
+};
+
+const editionIdParams = {
+  type: 'object',
+  required: ['id'],
+  properties: { id: { type: 'string', minLength: 1, maxLength: 80 } },
+} as const;
+
+/** Feeds may be remote: compiling an edition can take longer than the default handler timeout. */
+const COMPILE_TIMEOUT_MS = 120_000;
+
+/** Re-raises a service error about one input with that field named. */
+function about<T>(field: string, fn: () => Promise<T>): Promise<T> {
+  return fn().catch((err: unknown) => {
+    if (err instanceof BriefError && ['EINPUT', 'EDATE', 'ENOTFOUND'].includes(err.code)) throw new FieldError(field, err);
+    throw err;
+  });
+}
+
+function newsletterOf(app: App, id: string) {
+  try {
+    return getNewsletter(app.config, id);
+  } catch (err) {
+    throw err instanceof BriefError ? new FieldError('newsletter', err) : err;
+  }
+}
+
+function editionOf(id: string): { newsletter: string; date: string } {
+  try {
+    return parseEditionId(id);
+  } catch (err) {
+    throw err instanceof BriefError ? new FieldError('id', err) : err;
+  }
+}
+
+/**
+ * The editor API, under /api: JSON in and out, `Authorization: Bearer BRIEF_ADMIN_TOKEN`.
+ * No CORS headers: it is called by scripts and tools, never by pages of another origin.
+ */
+export async function apiRoutes(f: FastifyInstance, opts: { app: App }): Promise<void> {
+  const { app } = opts;
+  f.setErrorHandler(jsonErrorHandler(HINTS));
+  f.addHook('onRequest', requireBearer(app.env.adminToken));
+  f.addHook('onRequest', async (_req, reply) => {
+    reply.header('cache-control', 'no-store');
+  });
+
+  f.post(
+    '/editions',
+    {
+      schema: {
+        body: {
+          type: 'object',
+          required: ['newsletter', 'date'],
+          properties: {
+            newsletter: { type: 'string', pattern: NEWSLETTER_ID },
+            date: { type: 'string', pattern: DATE },
+          },
+        },
+      },
+    },
+    async (req: FastifyRequest<{ Body: { newsletter: string; date: string } }>, reply) => {
+      const n = newsletterOf(app, req.body.newsletter);
+      const { status } = await about('date', () => app.service.request(n.id, req.body.date));
+      req.log.info({ editionId: status.id, state: status.state }, 'edition requested over the API');
+      return reply.code(202).header('location', `/api/editions/${encodeURIComponent(status.id)}`).send(status);
+    },
+  );
+
+  f.get(
+    '/editions',
+    {
+      schema: {
+        // An empty `?newsletter=` (a form left blank) means every newsletter.
+        querystring: { type: 'object', properties: { newsletter: { type: 'string', pattern: `^$|${NEWSLETTER_ID}` } } },
+      },
+    },
+    async (req: FastifyRequest<{ Querystring: { newsletter?: string } }>) => {
+      const newsletter = req.query.newsletter || undefined;
+      if (newsletter !== undefined) newsletterOf(app, newsletter);
+      return { editions: await app.service.list(newsletter) };
+    },
+  );
+
+  f.get('/editions/:id', { schema: { params: editionIdParams } }, async (req: FastifyRequest<{ Params: { id: string } }>) =>
+    app.service.status(req.params.id),
+  );
+
+  for (const action of ['pause', 'resume', 'cancel'] as const) {
+    f.post(`/editions/:id/${action}`, { schema: { params: editionIdParams } }, async (req: FastifyRequest<{ Params: { id: string } }>) => {
+      const status = await app.service[action](req.params.id);
+      req.log.info({ editionId: status.id, state: status.state }, `edition ${action} over the API`);
+      return status;
+    });
+  }
+
+  f.post(
+    '/editions/:id/test',
+    {
+      handlerTimeout: COMPILE_TIMEOUT_MS,
+      schema: {
+        params: editionIdParams,
+        body: {
+          type: 'object',
+          required: ['to'],
+          properties: { to: { type: 'array', minItems: 1, maxItems: 20, items: { type: 'string', minLength: 3, maxLength: 254 } } },
+        },
+      },
+    },
+    async (req: FastifyRequest<{ Params: { id: string }; Body: { to: string[] } }>) => {
+      const { newsletter, date } = editionOf(req.params.id);
+      newsletterOf(app, newsletter);
+      req.body.to.forEach((raw, i) => {
+        if (!normaliseAddress(raw)) throw new FieldError(`to[${i}]`, new BriefError('EINPUT', `${JSON.stringify(raw)} is not an email address`));
+      });
+      const secret = await app.secret();
+      const sent = await about('id', () => app.service.testSend(newsletter, date, req.body.to, { transport: app.transport(), secret }));
+      req.log.info({ editionId: req.params.id, recipients: sent.length }, 'test send over the API');
+      return { sent };
+    },
+  );
+
+  f.get(
+    '/newsletters/:id/preview',
+    {
+      handlerTimeout: COMPILE_TIMEOUT_MS,
+      schema: {
+        params: { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 64 } } },
+        querystring: { type: 'object', properties: { date: { type: 'string', pattern: DATE } } },
+      },
+    },
+    async (req: FastifyRequest<{ Params: { id: string }; Querystring: { date?: string } }>, reply) => {
+      const n = newsletterOf(app, req.params.id);
+      const date = req.query.date ?? nextEditionDate(n.schedule, n.timezone, new Date());
+      const compiled = await about('date', () =>
+        compileEdition(app.config, n, date, { redis: app.redis, keys: app.keys, publicUrl: app.env.publicUrl }),
+      );
+      // The same sample reader as `brief preview`, so both show the same page.
+      const { html } = personalise(compiled.rendered.variants.public, {
+        name: 'Reader',
+        email: 'reader@example.org',
+        unsubscribeUrl: `${app.env.publicUrl}/u/preview`,
+        preferencesUrl: `${app.env.publicUrl}/p/preview`,
+        viewInBrowserUrl: archiveUrl(app.env.publicUrl, n.id, date),
+      });
+      return reply.type('text/html; charset=utf-8').header('content-security-policy', ARCHIVE_CSP).send(html);
+    },
+  );
+}

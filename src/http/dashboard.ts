@@ -1,0 +1,35 @@
+import type { FastifyInstance } from 'fastify';
+import { createBullBoard } from '@bull-board/api';
+import type { IServerAdapter } from '@bull-board/api/dist/types.js';
+import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
+import { FastifyAdapter } from '@bull-board/fastify';
+import type { App } from '../wiring.js';
+import { requireBasic } from './admin-auth.js';
+import { jsonErrorHandler } from './http-error.js';
+import { DASHBOARD_CSP } from './security-headers.js';
+
+export const DASHBOARD_PATH = '/admin/queues';
+
+/**
+ * bull-board for both queues, behind HTTP Basic auth (password BRIEF_ADMIN_TOKEN): a browser
+ * asks for it by itself, where a Bearer token would need a tool. Register with prefix
+ * DASHBOARD_PATH; the hook guards every route of this scope, static files included.
+ */
+export async function dashboardRoutes(f: FastifyInstance, opts: { app: App }): Promise<void> {
+  const { app } = opts;
+  f.setErrorHandler(jsonErrorHandler());
+  f.addHook('onRequest', requireBasic(app.env.adminToken));
+  f.addHook('onRequest', async (_req, reply) => {
+    reply.header('content-security-policy', DASHBOARD_CSP).header('cache-control', 'no-store');
+  });
+  const serverAdapter = new FastifyAdapter();
+  serverAdapter.setBasePath(DASHBOARD_PATH);
+  createBullBoard({
+    queues: [new BullMQAdapter(app.editionsQueue), new BullMQAdapter(app.batchQueue)],
+    // @bull-board/fastify 9.10.1 pins its own copy of @bull-board/api 9.10.1 beside our 9.10.2;
+    // the two declare the same interface, but TypeScript sees separate private fields.
+    serverAdapter: serverAdapter as unknown as IServerAdapter,
+    options: { uiConfig: { boardTitle: 'daily-brief' } },
+  });
+  await f.register(serverAdapter.registerPlugin());
+}
