@@ -146,6 +146,11 @@ export function createApp(opts: AppOptions): App {
         connection,
         prefix: keys.queuePrefix(),
         lockDuration: d.lockDurationMs,
+        // A crashed worker's job is taken over only when a stalled check finds its lock gone,
+        // and it takes two checks (mark, then move). BullMQ checks every 30 s by default, so
+        // without this a short lockDurationMs would still leave a killed batch (or a killed
+        // prepare) waiting 30-60 s; with it the take-over comes within about 2-3 lock durations.
+        stalledInterval: d.lockDurationMs,
         // A batch re-run after a crash is safe (the ledger), so many crashes in a row must
         // not turn it into a failed job.
         maxStalledCount: 1000,

@@ -1,8 +1,6 @@
 import type { OwnedContext } from './make-context.js';
-import { createApp, embeddedRedisDir, type App } from '../wiring.js';
-import { createLogger, silentLogger } from '../logger.js';
-import { DEFAULT_REDIS_URL, redisAnswers } from '../redis/connect.js';
-import { startEmbeddedRedis, type EmbeddedRedis } from '../redis/embedded.js';
+import type { App } from '../wiring.js';
+import type { EmbeddedRedis } from '../redis/embedded.js';
 
 export interface RuntimeOptions {
   /** Start a private redis-server when REDIS_URL is unset and nothing answers on 6379 (start/worker). */
@@ -20,6 +18,10 @@ export interface Runtime {
 /** Builds the App for a command, applying the embedded-Redis default where asked. */
 export async function openRuntime(ctx: OwnedContext, opts: RuntimeOptions = {}): Promise<Runtime> {
   const config = ctx.config();
+  // Loaded here, not at the top: BullMQ, mjml and the rest take seconds to load, which
+  // `brief --help`, a config error or `brief subscribers count` should not wait for.
+  const [{ createApp, embeddedRedisDir }, { createLogger, silentLogger }, { DEFAULT_REDIS_URL, redisAnswers }, { startEmbeddedRedis }] =
+    await Promise.all([import('../wiring.js'), import('../logger.js'), import('../redis/connect.js'), import('../redis/embedded.js')]);
   let redisUrl = ctx.env.redisUrl ?? DEFAULT_REDIS_URL;
   let embedded: EmbeddedRedis | undefined;
   if (!ctx.env.redisUrl && opts.embedded && !(await redisAnswers(redisUrl))) {

@@ -5,8 +5,6 @@ import { pickNewsletter, parseDateOption } from './preview-command.js';
 import { nextEditionDate, editionProgress, defaultEditionDate } from '../edition/index.js';
 import type { EditionStatus } from '../delivery/edition-store.js';
 import { BriefError } from '../errors.js';
-import { nextRuns } from '../delivery/schedules.js';
-import { schedulerId } from '../delivery/queues.js';
 import { DateTime } from 'luxon';
 
 
@@ -116,6 +114,7 @@ export function editionCommands(ctx: OwnedContext): Command[] {
       const rt = await openRuntime(ctx);
       try {
         const { app } = rt;
+        const [{ nextRuns }, { schedulerId }] = await Promise.all([import('../delivery/schedules.js'), import('../delivery/queues.js')]);
         const [editionsCounts, batchCounts, runs, workersRaw] = await Promise.all([
           app.editionsQueue.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed'),
           app.batchQueue.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed'),

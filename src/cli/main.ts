@@ -37,9 +37,10 @@ export async function main(argv: string[]): Promise<number> {
       .exitOverride();
     program.addCommand(previewCommand(ctx));
     registerCommands(program, ctx);
+    // Commands made with `new Command` and added with addCommand inherit no settings: give
+    // each the exit override, and help that lists --config and --verbose too.
     for (const cmd of program.commands) {
-      cmd.exitOverride();
-      for (const sub of cmd.commands) sub.exitOverride();
+      for (const c of [cmd, ...cmd.commands]) c.exitOverride().configureHelp({ showGlobalOptions: true });
     }
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;

@@ -4,7 +4,6 @@ import { readEnv } from '../config/env.js';
 import { findConfigFile, loadConfig } from '../config/load.js';
 import type { BriefConfig } from '../config/schema.js';
 import { makeKeys, type Keys } from '../keys.js';
-import { connectRedis, DEFAULT_REDIS_URL } from '../redis/connect.js';
 
 export interface ContextOptions {
   configFile?: string;
@@ -31,7 +30,8 @@ export function makeContext(opts: ContextOptions): OwnedContext {
   let example = false;
   let keys: Keys | undefined;
   let redis: Promise<Redis> | undefined;
-  let redisUrl = env.redisUrl ?? DEFAULT_REDIS_URL;
+  // Unset: redis/connect's default (loaded with ioredis on first use, not at start-up).
+  let redisUrl = env.redisUrl;
 
   return {
     env,
@@ -58,7 +58,7 @@ export function makeContext(opts: ContextOptions): OwnedContext {
       return keys;
     },
     redis() {
-      redis ??= connectRedis(redisUrl);
+      redis ??= import('../redis/connect.js').then(({ connectRedis, DEFAULT_REDIS_URL }) => connectRedis(redisUrl ?? DEFAULT_REDIS_URL));
       // A failed connect should be retried by the next caller, not cached.
       redis.catch(() => {
         redis = undefined;

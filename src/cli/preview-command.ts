@@ -3,9 +3,7 @@ import { Command, Option } from 'commander';
 import type { CliContext } from './context.js';
 import { getNewsletter } from '../config/load.js';
 import type { BriefConfig, NewsletterConfig } from '../config/schema.js';
-import { compileEdition } from '../compile-edition.js';
-import { nextEditionDate } from '../edition/index.js';
-import { personalise } from '../render/index.js';
+import { editionWindow, nextEditionDate } from '../edition/index.js';
 import type { VariantName } from '../render/types.js';
 import { BriefError } from '../errors.js';
 
@@ -35,6 +33,10 @@ export function previewCommand(ctx: CliContext): Command {
       const config = ctx.config();
       const newsletter = pickNewsletter(config, id);
       const date = opts.date ?? nextEditionDate(newsletter.schedule, newsletter.timezone, new Date());
+      // A date without an edition fails here, before the slow part (compileEdition checks again).
+      editionWindow(newsletter.schedule, newsletter.timezone, date);
+      // Loaded on use: mjml alone takes a second or more to load.
+      const [{ compileEdition }, { personalise }] = await Promise.all([import('../compile-edition.js'), import('../render/index.js')]);
       const keys = ctx.keys();
       const redis = await ctx.redis().catch((err: Error) => {
         ctx.warn(`preview: Redis not reachable (${err.message.split(';')[0]}); skipped the check against earlier editions`);
