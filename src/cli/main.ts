@@ -14,6 +14,11 @@ function version(): string {
   }
 }
 
+/** Commander's usage errors in the same one-line shape as ours: `brief: unknown option '--x'`. */
+function briefError(str: string, write: (s: string) => void): void {
+  write(`brief: ${str.replace(/^error: /, '')}`);
+}
+
 /**
  * The `brief` command. Every failure a user can cause ends as one line on stderr and a
  * non-zero exit; the stack trace only with --verbose or DEBUG.
@@ -34,13 +39,16 @@ export async function main(argv: string[]): Promise<number> {
       .option('--config <FILE>', 'config file (default: ./brief.config.json, else the bundled example)')
       .option('--verbose', 'print stack traces of errors')
       .showHelpAfterError(false)
+      .configureOutput({ outputError: briefError })
       .exitOverride();
     program.addCommand(previewCommand(ctx));
     registerCommands(program, ctx);
     // Commands made with `new Command` and added with addCommand inherit no settings: give
     // each the exit override, and help that lists --config and --verbose too.
     for (const cmd of program.commands) {
-      for (const c of [cmd, ...cmd.commands]) c.exitOverride().configureHelp({ showGlobalOptions: true });
+      for (const c of [cmd, ...cmd.commands]) {
+        c.exitOverride().configureHelp({ showGlobalOptions: true }).configureOutput({ outputError: briefError });
+      }
     }
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;

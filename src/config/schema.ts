@@ -16,6 +16,13 @@ const timezone = z.string().refine((tz) => IANAZone.isValidZone(tz), {
 });
 
 const cron = z.string().superRefine((pattern, ctx) => {
+  // cron-parser reads a 4-field pattern as seconds-first with the rest defaulted, so
+  // "0 8 * *" would fire every minute of an hour on the 8th: insist on 5 or 6 fields.
+  const fields = pattern.trim().split(/\s+/).length;
+  if (!pattern.trim().startsWith('@') && fields !== 5 && fields !== 6) {
+    ctx.addIssue({ code: 'custom', message: `invalid cron pattern ${JSON.stringify(pattern)}: needs 5 fields (or 6 with seconds), has ${fields}` });
+    return;
+  }
   try {
     CronExpressionParser.parse(pattern, { tz: 'UTC' });
   } catch (err) {
