@@ -48,8 +48,15 @@ export class EditionService {
     editionWindow(newsletter.schedule, newsletter.timezone, date); // EDATE for a date without an edition
     const id = makeEditionId(newsletter.id, date);
     const { created } = await this.deps.editions.create(id, newsletter.id, date);
+    let jobId = prepareJobId(id);
+    if (!created && (await this.deps.editions.retryUnsent(id))) {
+      // It failed before anything was frozen or sent (no articles yet, a feed down): asking
+      // again tries again, under a new job id since the old prepare job is finished.
+      jobId = `${jobId}-retry${Date.now()}`;
+      this.deps.logger.info({ editionId: id }, 'edition requested again after a failure before sending');
+    }
     // The job id makes a second add a no-op; the state lock in prepare covers the rest.
-    await this.deps.editionsQueue.add(PREPARE_JOB, { editionId: id }, { jobId: prepareJobId(id) });
+    await this.deps.editionsQueue.add(PREPARE_JOB, { editionId: id }, { jobId });
     const status = await this.deps.editions.get(id);
     if (created) this.deps.logger.info({ editionId: id }, 'edition requested');
     return { created, status: status! };

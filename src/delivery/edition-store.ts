@@ -182,6 +182,15 @@ redis.call('DEL', KEYS[2])
 return 'cancelled'`,
 );
 
+// A failed edition that never froze content can be asked for again.
+const retryScript = new LuaScript(
+  'retry-unsent',
+  `if redis.call('HGET', KEYS[1], 'state') ~= 'failed' or redis.call('HGET', KEYS[1], 'frozen') == '1' then return 0 end
+redis.call('HSET', KEYS[1], 'state', 'scheduled')
+redis.call('HDEL', KEYS[1], 'error', 'finishedAt')
+return 1`,
+);
+
 const num = (v: string | undefined) => (v ? Number(v) : 0);
 const str = (v: string | undefined) => (v === undefined || v === '' ? null : v);
 
@@ -281,6 +290,12 @@ export class EditionStore {
       articles: String(articles.count),
       frozen: '1',
     });
+  }
+
+  /** failed → scheduled, only when nothing was frozen (so nothing was sent); true if it moved. */
+  async retryUnsent(id: string): Promise<boolean> {
+    const r = await retryScript.run<number>(this.redis, [this.keys.edition(id)], []);
+    return r === 1;
   }
 
   async isFrozen(id: string): Promise<boolean> {

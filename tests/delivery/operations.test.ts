@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { generateKeyPairSync } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { testApp, waitFor, FIXTURE_DATE, type TestApp } from '../helpers/app.js';
 import { SmtpSink } from '../helpers/smtp-sink.js';
@@ -142,3 +142,45 @@ function rawNewsletter(t: TestApp): Record<string, unknown> {
     sources: [{ type: 'rss', url: './feed.xml' }],
   };
 }
+
+describe('an edition that failed before sending', () => {
+  it('is tried again when asked again, and sends once the feed has news', async () => {
+    const sink = new SmtpSink();
+    const url = await sink.start();
+    const t = await testApp({ smtpUrl: url });
+    try {
+      await t.app.subscribers.add('daily', 'late@example.net');
+      // The feed has nothing yet for the next day's window.
+      const w = await t.app.startWorkers();
+      try {
+        const first = await t.app.service.request('daily', '2025-09-06');
+        expect(first.created).toBe(true);
+        const failed = await waitFor(async () => {
+          const s = await t.app.service.status('daily-2025-09-06');
+          return s.state === 'failed' ? s : undefined;
+        }, 20_000, 'failed edition');
+        expect(failed.error).toMatch(/no new articles/);
+        writeFileSync(
+          t.feedFile,
+          readFileSync(t.feedFile, 'utf8').replace(
+            '</channel>',
+            '<item><title>Late news</title><link>https://news.example.org/late</link><guid>late</guid><pubDate>Fri, 05 Sep 2025 20:00:00 +0400</pubDate></item></channel>',
+          ),
+        );
+        const again = await t.app.service.request('daily', '2025-09-06');
+        expect(again.created).toBe(false);
+        const s = await waitFor(async () => {
+          const x = await t.app.service.status('daily-2025-09-06');
+          return x.state === 'sent' ? x : undefined;
+        }, 20_000, 'sent on retry');
+        expect(s.sent).toBe(1);
+        expect(sink.messages.length).toBe(1);
+      } finally {
+        await w.close();
+      }
+    } finally {
+      await t.cleanup();
+      await sink.stop();
+    }
+  });
+});
