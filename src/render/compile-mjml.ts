@@ -1,4 +1,3 @@
-import mjml2html from 'mjml';
 import type { MJMLParseError, MJMLParsingOptions } from 'mjml-core';
 import { templateError } from './template-error.js';
 
@@ -38,6 +37,9 @@ const isValidationError = (err: unknown): err is Error & ValidationErrorLike =>
  */
 export async function compileMjml(mjml: string, templatesDir: string, file: string): Promise<string> {
   try {
+    // Loaded on first compile: mjml takes a second or more to load, which a worker that
+    // only sends frozen editions, or a status command, should not pay.
+    const { default: mjml2html } = await import('mjml');
     const result = await mjml2html(mjml, mjmlOptions(templatesDir, file));
     return result.html;
   } catch (err) {
