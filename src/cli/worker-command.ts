@@ -39,6 +39,10 @@ async function runExample(ctx: OwnedContext, rt: Runtime): Promise<void> {
 }
 
 async function runWorker(ctx: OwnedContext, opts: { example: boolean; server: boolean }): Promise<void> {
+  // Listening before anything starts: a SIGTERM that comes while starting up (or right after
+  // "running", from a supervisor) is a graceful stop, not the default action that kills the
+  // process with batches half sent.
+  const signal = untilSignal(ctx, 'messages');
   const rt = await openRuntime(ctx, { embedded: true, logs: true });
   let worker: WorkerRuntime | undefined;
   let stopServer: (() => Promise<void>) | undefined;
@@ -51,10 +55,16 @@ async function runWorker(ctx: OwnedContext, opts: { example: boolean; server: bo
       ctx.warn(`HTTP server on ${http.url} (archive ${rt.app.env.publicUrl}/archive, metrics /metrics, dashboard /admin/queues)`);
     }
     if (opts.example && ctx.usingExample()) {
-      await runExample(ctx, rt).catch((err) => ctx.warn(`example: ${oneLine(err)}`));
+      // Ctrl-C while the example is sending stops waiting for it, too.
+      let stopping = false;
+      void signal.then(() => (stopping = true));
+      const example = runExample(ctx, rt).catch((err) => {
+        if (!stopping) ctx.warn(`example: ${oneLine(err)}`);
+      });
+      await Promise.race([example, signal]);
     }
     ctx.warn(`worker ${worker.id} running; Ctrl-C to stop`);
-    await untilSignal(ctx, 'messages');
+    await signal;
   } finally {
     await stopServer?.().catch(() => {});
     await worker?.close();

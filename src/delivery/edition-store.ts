@@ -90,15 +90,21 @@ return cur`,
 );
 
 // Appends one page of the recipient snapshot and moves the cursor in the same step, so a
-// crash either keeps the page and its cursor or neither. Returns the batches it closed.
+// crash either keeps the page and its cursor or neither. The page is appended only if the
+// cursor is still where the page was read from (ARGV[6], ARGV[7]): two runs of prepare at
+// once (a resume during the snapshot, a job taken over while its worker still ran) would
+// otherwise both append it, and every recipient of it would be in two batches. Returns the
+// batches it closed, or false when another run got there first.
 const appendScript = new LuaScript(
   'append',
   `local meta, seen = KEYS[1], KEYS[2]
 local bprefix, size, useSeen = ARGV[1], tonumber(ARGV[2]), ARGV[3] == '1'
+local at = redis.call('HMGET', meta, 'snapshotDone', 'snapList', 'snapCursor')
+if at[1] == '1' or (at[2] or '0') ~= ARGV[6] or (at[3] or '0') ~= ARGV[7] then return false end
 local openB = tonumber(redis.call('HGET', meta, 'openBatch') or '0')
 local openC = tonumber(redis.call('HGET', meta, 'openCount') or '0')
 local added, closed = 0, {}
-for i = 6, #ARGV, 2 do
+for i = 8, #ARGV, 2 do
   local email, entry = ARGV[i], ARGV[i+1]
   if (not useSeen) or redis.call('SADD', seen, email) == 1 then
     redis.call('RPUSH', bprefix .. openB, entry)
@@ -316,25 +322,28 @@ export class EditionStore {
   }
 
   /**
-   * Appends recipients (email + batch entry) and records where the scan goes on from.
-   * `dedupe` when the edition has several lists: an address on two lists is sent once.
+   * Appends recipients (email + batch entry) read at position `from` and records where the
+   * scan goes on from. `dedupe` when the edition has several lists: an address on two lists
+   * is sent once. Returns the batches it closed, or null (nothing appended) when the snapshot
+   * is no longer at `from`: another run of prepare appended that page already.
    */
   async appendSnapshot(
     id: string,
     recipients: Array<{ email: string; entry: string }>,
+    from: { list: number; cursor: string },
     next: { list: number; cursor: string },
     batchSize: number,
     dedupe: boolean,
-  ): Promise<number[]> {
+  ): Promise<number[] | null> {
     const args: string[] = [];
     for (const r of recipients) args.push(r.email, r.entry);
     const batchPrefix = this.keys.editionBatch(id, 0).replace(/0$/, '');
-    const closed = await appendScript.run<number[]>(
+    const closed = await appendScript.run<number[] | null>(
       this.redis,
       [this.keys.edition(id), this.keys.editionSeen(id)],
-      [batchPrefix, batchSize, dedupe ? '1' : '0', next.list, next.cursor, ...args],
+      [batchPrefix, batchSize, dedupe ? '1' : '0', next.list, next.cursor, String(from.list), from.cursor, ...args],
     );
-    return closed.map(Number);
+    return closed === null ? null : closed.map(Number);
   }
 
   async finishSnapshot(id: string): Promise<{ batches: number; state: EditionState }> {

@@ -32,25 +32,28 @@ export async function takeSnapshot(
   edition: { id: string; lists: string[]; batchSize: number },
 ): Promise<{ batches: number }> {
   const { editions, subscribers } = deps;
-  const pos = await editions.snapshotPosition(edition.id);
-  if (!pos.done) {
-    const dedupe = edition.lists.length > 1;
-    for (let li = pos.list; li < edition.lists.length; li++) {
-      const list = edition.lists[li]!;
-      let cursor = li === pos.list ? pos.cursor : '0';
-      do {
-        const page = await subscribers.scan(list, cursor, PAGE);
-        const active = page.subscribers.filter((s) => s.status === 'active');
-        const suppressed = active.length ? await subscribers.suppressedMany(active.map((s) => s.email)) : [];
-        const recipients = active
-          .filter((_, i) => !suppressed[i])
-          .map((s) => ({ email: s.email, entry: batchEntry(list, s.email) }));
-        const next = page.cursor === '0' ? { list: li + 1, cursor: '0' } : { list: li, cursor: page.cursor };
-        const closed = await editions.appendSnapshot(edition.id, recipients, next, edition.batchSize, dedupe);
-        if (closed.length) await deps.enqueue(edition.id, closed);
-        cursor = page.cursor;
-      } while (cursor !== '0');
+  const dedupe = edition.lists.length > 1;
+  let pos = await editions.snapshotPosition(edition.id);
+  // Another run of prepare may walk the same lists at the same time (a resume during the
+  // snapshot, a job taken over while its worker still ran): a page is appended only if the
+  // snapshot is still where this run read it from; if not, this run goes on from where the
+  // other one got to. Every turn moves the snapshot on, by this run or by the other.
+  while (!pos.done && pos.list < edition.lists.length) {
+    const list = edition.lists[pos.list]!;
+    const page = await subscribers.scan(list, pos.cursor, PAGE);
+    const active = page.subscribers.filter((s) => s.status === 'active');
+    const suppressed = active.length ? await subscribers.suppressedMany(active.map((s) => s.email)) : [];
+    const recipients = active
+      .filter((_, i) => !suppressed[i])
+      .map((s) => ({ email: s.email, entry: batchEntry(list, s.email) }));
+    const next = page.cursor === '0' ? { list: pos.list + 1, cursor: '0' } : { list: pos.list, cursor: page.cursor };
+    const closed = await editions.appendSnapshot(edition.id, recipients, pos, next, edition.batchSize, dedupe);
+    if (closed === null) {
+      pos = await editions.snapshotPosition(edition.id);
+      continue;
     }
+    if (closed.length) await deps.enqueue(edition.id, closed);
+    pos = { done: false, ...next };
   }
   const { batches } = await editions.finishSnapshot(edition.id);
   // Every batch once more: covers the last, partly filled batch and any batch whose enqueue
