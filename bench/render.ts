@@ -50,10 +50,11 @@ function recipient(i: number): RecipientFields {
 }
 
 export async function benchRender(
-  opts: { stories?: number; recipients?: number } = {},
+  opts: { stories?: number; recipients?: number; runs?: number } = {},
 ): Promise<RenderBenchResult> {
   const stories = opts.stories ?? 30;
   const recipients = opts.recipients ?? 10_000;
+  const runs = opts.runs ?? RUNS;
   const input: RenderEditionInput = {
     newsletter,
     content: makeEdition(stories),
@@ -72,7 +73,7 @@ export async function benchRender(
   // Interleaved, so drift in machine load hits both sides alike.
   const ours: number[] = [];
   const theirs: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
+  for (let i = 0; i < runs; i++) {
     let t = performance.now();
     await renderEdition(input);
     ours.push(performance.now() - t);
@@ -96,7 +97,7 @@ export async function benchRender(
   timePerRecipient(true); // warm-up; also splits the variant into its cached parts
   const joined: number[] = [];
   const flat: number[] = [];
-  for (let run = 0; run < RUNS; run++) {
+  for (let run = 0; run < runs; run++) {
     joined.push(timePerRecipient(false));
     flat.push(timePerRecipient(true));
   }
