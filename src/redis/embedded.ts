@@ -1,8 +1,8 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { BriefError } from '../errors.js';
-import { redisAnswers } from './connect.js';
+import { startRedisServer } from './redis-server.js';
 
 export interface EmbeddedRedis {
   url: string;
@@ -23,29 +23,12 @@ export async function startEmbeddedRedis(dataDir: string, port = 6379): Promise<
       'no Redis at 127.0.0.1:6379 and no redis-server installed: install it (apt-get install redis-server, brew install redis) or set REDIS_URL',
     );
   }
-  mkdirSync(dataDir, { recursive: true });
-  const child = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--dir', path.resolve(dataDir), '--appendonly', 'yes',
-      '--appendfsync', 'everysec', '--save', '', '--maxmemory-policy', 'noeviction', '--logfile', 'redis.log'],
-    { stdio: 'ignore' },
-  );
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const url = `redis://127.0.0.1:${port}`;
-  const deadline = Date.now() + 10_000;
-  while (!(await redisAnswers(url, 500))) {
-    if (child.exitCode !== null || Date.now() > deadline) {
-      throw new BriefError('EREDIS', `the embedded redis-server did not start (see ${path.join(dataDir, 'redis.log')})`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
+  const dir = path.resolve(dataDir);
+  mkdirSync(dir, { recursive: true });
+  try {
+    const server = await startRedisServer({ port, dir, appendonly: true, appendfsync: 'everysec', logfile: 'redis.log' });
+    return { url: server.url, stop: server.stop };
+  } catch (err) {
+    throw new BriefError('EREDIS', `the embedded redis-server did not start (see ${path.join(dir, 'redis.log')}): ${(err as Error).message}`);
   }
-  return {
-    url,
-    stop: async () => {
-      if (child.exitCode === null) {
-        child.kill('SIGTERM');
-        await exited;
-      }
-    },
-  };
 }

@@ -1,0 +1,100 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
+
+/**
+ * Starting a redis-server of our own: the embedded default of `brief start`, the tests'
+ * throwaway servers, the benchmark's, and the chaos suite's restartable one all use this.
+ */
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Resolves once a redis-server answers PING with PONG (not LOADING) on `port`. */
+export async function waitForPong(port: number, timeoutMs: number, gone?: () => boolean): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = net.connect(port, '127.0.0.1');
+      let buf = '';
+      const done = (v: boolean) => {
+        s.destroy();
+        resolve(v);
+      };
+      s.setTimeout(500, () => done(false));
+      s.once('connect', () => s.write('PING\r\n'));
+      s.on('data', (c) => {
+        buf += c.toString();
+        if (buf.includes('\r\n')) done(buf.startsWith('+PONG'));
+      });
+      s.once('error', () => done(false));
+    });
+    if (ok) return;
+    if (gone?.()) throw new Error(`redis-server on ${port} exited before it answered`);
+    if (Date.now() > deadline) throw new Error(`redis-server did not answer PING on ${port} within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export interface RedisServerOptions {
+  port: number;
+  /** Its working folder (AOF and log files). */
+  dir: string;
+  /** @defaultValue false */
+  appendonly?: boolean;
+  /** @defaultValue "everysec" */
+  appendfsync?: 'always' | 'everysec' | 'no';
+  /** A log file name inside `dir`; none when unset. */
+  logfile?: string;
+  /** @defaultValue 10000 */
+  startTimeoutMs?: number;
+}
+
+export interface RedisServer {
+  url: string;
+  port: number;
+  child: ChildProcess;
+  /** SIGTERM (Redis flushes its AOF first) and wait for the exit; SIGKILL after 10 s. */
+  stop(): Promise<void>;
+}
+
+/** Spawns redis-server on 127.0.0.1 with no RDB snapshots and `noeviction`, and waits for PONG. */
+export async function startRedisServer(opts: RedisServerOptions): Promise<RedisServer> {
+  const args = [
+    '--port', String(opts.port), '--bind', '127.0.0.1', '--dir', opts.dir, '--save', '',
+    '--appendonly', opts.appendonly ? 'yes' : 'no', '--appendfsync', opts.appendfsync ?? 'everysec',
+    // Eviction would silently drop ledger or queue keys under memory pressure.
+    '--maxmemory-policy', 'noeviction',
+  ];
+  if (opts.logfile) args.push('--logfile', opts.logfile);
+  const child = spawn('redis-server', args, { stdio: 'ignore' });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let spawnError: Error | undefined;
+  child.once('error', (err) => {
+    spawnError = err;
+  });
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(t);
+    }
+  };
+  try {
+    await waitForPong(opts.port, opts.startTimeoutMs ?? 10_000, () => spawnError !== undefined || child.exitCode !== null);
+  } catch (err) {
+    await stop();
+    if (spawnError) throw new Error(`cannot start redis-server (is it installed?): ${spawnError.message}`);
+    throw err;
+  }
+  return { url: `redis://127.0.0.1:${opts.port}`, port: opts.port, child, stop };
+}
