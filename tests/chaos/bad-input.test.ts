@@ -270,7 +270,10 @@ describe('bad input never harms a running worker or stored data', () => {
       workerPeakMb: { before: Math.round(peakBefore ?? 0), after: Math.round(peakAfter ?? 0) },
     });
     if (huge.peak && medium.peak) {
-      expect(huge.peak - medium.peak, `peak memory (MB) reading 50 MB vs 12 MB over HTTP: ${huge.peak} vs ${medium.peak}`).toBeLessThan(20);
+      // Reading all of it would cost the 38 MB more the bigger feed holds (and more once
+      // decoded); what is left is the garbage collector's timing, which on a loaded 2-core
+      // machine has been seen to differ by ~21 MB between the two.
+      expect(huge.peak - medium.peak, `peak memory (MB) reading 50 MB vs 12 MB over HTTP: ${huge.peak} vs ${medium.peak}`).toBeLessThan(32);
     }
   }, 120_000);
 
