@@ -13,6 +13,8 @@ export function serverCommand(ctx: OwnedContext): Command {
     .description('only the HTTP server: unsubscribe links, web archive, editor API, dashboard, /metrics')
     .action(async () => {
       // Loaded on use, so other commands do not pay for fastify and bull-board.
+      // Listening before anything starts: a SIGTERM during start-up is a graceful stop too.
+      const signal = untilSignal(ctx, 'requests');
       const { startHttpServer, DASHBOARD_PATH } = await import('../http/index.js');
       const rt = await openRuntime(ctx, { embedded: false, logs: true });
       try {
@@ -24,7 +26,7 @@ export function serverCommand(ctx: OwnedContext): Command {
               ? `dashboard: ${http.url}${DASHBOARD_PATH} (any user name, password BRIEF_ADMIN_TOKEN)`
               : 'BRIEF_ADMIN_TOKEN is unset: the editor API and the dashboard are off',
           );
-          await untilSignal(ctx, 'requests');
+          await signal;
         } finally {
           await http.close();
         }

@@ -14,7 +14,7 @@ export interface SinkFaults {
   /** Reply with this SMTP error to RCPT TO of an address (e.g. 550, 451). Return undefined to accept. */
   rcpt?: (address: string, attempt: number) => { code: number; message: string } | undefined;
   /** Reply with an error after DATA (message not accepted). */
-  data?: (rcpt: string[], attempt: number) => { code: number; message: string } | 'drop' | undefined;
+  data?: (rcpt: string[], attempt: number) => { code: number; message: string } | undefined;
   /** Delay each DATA acceptance by this many ms. */
   delayMs?: number;
 }
@@ -56,11 +56,6 @@ export class SmtpSink {
           const n = (this.dataAttempts.get(key) ?? 0) + 1;
           this.dataAttempts.set(key, n);
           const f = this.faults.data?.(rcpt, n);
-          if (f === 'drop') {
-            // Close the socket without a reply: the client cannot know if it was accepted.
-            (session as unknown as { socket?: { destroy(): void } }).socket?.destroy();
-            return;
-          }
           if (f) {
             const err = new Error(f.message) as Error & { responseCode: number };
             err.responseCode = f.code;
