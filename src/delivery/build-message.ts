@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { NewsletterConfig } from '../config/schema.js';
 import type { CompiledVariant } from '../render/types.js';
-import { personalise } from '../render/index.js';
+import { personaliseParts } from '../render/index.js';
 import type { OutgoingMessage } from './transport.js';
 import { makeToken } from './tokens.js';
 
@@ -45,7 +45,7 @@ export function buildMessage(ctx: MessageContext, variant: CompiledVariant, r: R
   const domain = fromDomain(ctx.newsletter.from);
   const unsub = unsubscribeUrl(ctx, r);
   const prefs = `${ctx.publicUrl}/p/${makeToken(ctx.secret, { action: 'preferences', list: r.list, email: r.email, edition: ctx.editionId })}`;
-  const { html, text } = personalise(variant, {
+  const parts = personaliseParts(variant, {
     name: r.name ?? '',
     email: r.email,
     unsubscribeUrl: unsub,
@@ -60,8 +60,7 @@ export function buildMessage(ctx: MessageContext, variant: CompiledVariant, r: R
     replyTo: ctx.newsletter.replyTo,
     to: { name: r.name || undefined, address: r.email },
     subject: (ctx.subjectPrefix ?? '') + variant.subject,
-    html,
-    text,
+    parts,
     messageId: messageIdFor(ctx.editionId, r.email, domain),
     date: new Date(),
     headers: {

@@ -8,8 +8,9 @@ export function toMailOptions(m: OutgoingMessage): SendMailOptions {
     replyTo: m.replyTo,
     to: m.to.name ? { name: m.to.name, address: m.to.address } : m.to.address,
     subject: m.subject,
-    html: m.html,
-    text: m.text,
+    // Pre-built parts go out as they are; nodemailer still writes the headers and signs.
+    text: { raw: m.parts.text },
+    html: { raw: m.parts.html },
     messageId: `<${m.messageId}>`,
     date: m.date,
     headers: m.headers,

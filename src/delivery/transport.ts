@@ -1,11 +1,16 @@
+import type { MimeParts } from '../render/index.js';
+
 /** A message ready for a transport: everything personal is already filled in. */
 export interface OutgoingMessage {
   from: string;
   replyTo?: string;
   to: { name?: string; address: string };
   subject: string;
-  html: string;
-  text: string;
+  /**
+   * The text and HTML alternatives as finished MIME parts (headers, blank line, encoded
+   * body): the shared bulk of them is encoded once per edition, not once per recipient.
+   */
+  parts: MimeParts;
   /** Without angle brackets: `daily-2025-09-05.ab12cd@example.org`. */
   messageId: string;
   date: Date;

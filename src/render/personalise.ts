@@ -8,13 +8,13 @@ import {
 import type { CompiledVariant, RecipientFields } from './types.js';
 
 /** A document cut at its placeholders: `literals[i]`, value of `slots[i]`, `literals[i+1]`, … */
-interface Parts {
+export interface Parts {
   literals: string[];
   /** Indexes into PLACEHOLDER_KEYS. */
   slots: number[];
 }
 
-interface Prepared {
+export interface Prepared {
   html: Parts;
   text: Parts;
 }
@@ -36,7 +36,7 @@ function split(doc: string): Parts {
   return { literals, slots };
 }
 
-function join(parts: Parts, values: string[]): string {
+export function joinParts(parts: Parts, values: string[]): string {
   const { literals, slots } = parts;
   let out = literals[0] ?? '';
   for (let i = 0; i < slots.length; i++) {
@@ -63,7 +63,8 @@ export function escapeHtml(value: string): string {
  */
 const prepared = new WeakMap<CompiledVariant, Prepared>();
 
-function prepare(variant: CompiledVariant): Prepared {
+/** A variant's HTML and text cut at their placeholders; cached per variant object. */
+export function splitVariant(variant: CompiledVariant): Prepared {
   let p = prepared.get(variant);
   if (!p) {
     p = { html: split(variant.html), text: split(variant.text) };
@@ -79,8 +80,8 @@ function prepare(variant: CompiledVariant): Prepared {
  * A variant must not be mutated after its first use: its split is cached.
  */
 export function personalise(variant: CompiledVariant, fields: RecipientFields): { html: string; text: string } {
-  const p = prepare(variant);
+  const p = splitVariant(variant);
   const values = placeholderValues(fields);
   const raw = PLACEHOLDER_KEYS.map((k) => values[k]);
-  return { html: join(p.html, raw.map(escapeHtml)), text: join(p.text, raw) };
+  return { html: joinParts(p.html, raw.map(escapeHtml)), text: joinParts(p.text, raw) };
 }
