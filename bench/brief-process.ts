@@ -1,6 +1,6 @@
 /**
- * The `brief` command as the benchmark drives it: one-shot commands (import, send --wait)
- * and the long-running `brief worker`, each a separate process as in production.
+ * The `brief` command as the benchmark drives it: `brief send --wait` and the long-running
+ * `brief worker`, each a separate process as in production, with /proc figures of the worker.
  */
 import { spawn } from 'node:child_process';
 import { createWriteStream, readFileSync } from 'node:fs';

@@ -4,13 +4,18 @@
  *
  * - throughput: a raw nodemailer pool (the baseline) against the whole pipeline (import,
  *   `brief worker`, `brief send --wait`), each to its own SMTP sink process, interleaved
- *   K times; medians and spreads, and the ratio pipeline / baseline per pair;
+ *   K times; medians and spreads, the ratio pipeline / baseline per pair, CPU µs per message
+ *   of every process involved (steadier than wall time on a loaded machine), and the same
+ *   pool sending pre-composed bytes (the transport's own limit, for scale);
  * - render: bench/render.ts (our compile against bare mjml2html, personalise per recipient);
  * - memory and scale (full run, or --scale): worker peak RSS, Redis bytes per subscriber and
- *   per ledger entry, fan-out time and CSV import rate at 100k and 1M subscribers.
+ *   per ledger entry, fan-out time and CSV import rate at 100k and 1M subscribers; without
+ *   scale runs, an import and fan-out probe of 50k subscribers;
+ * - a profiled run (full run, or --profile): `brief worker` under --cpu-prof, summarised.
  *
  * Flags: --quick, --recipients N, --runs K, --scale / --no-scale, --scale-sizes 100000,1000000,
  * --profile / --no-profile. `npm run bench --quick` arrives as npm_config_quick=true.
+ * BENCH_WORKER_NODE_ARGS passes Node flags to the worker (e.g. a heap cap, to try one).
  * Figures go to stdout as a table and to bench/results/latest.json.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -30,6 +35,8 @@ import { importList, type ImportResult } from './import-list.js';
 
 /** Subscribers in the quick run's import and fan-out probe. */
 const PROBE_ROWS = 50_000;
+/** Messages of the uncounted warm-up pair. */
+const WARMUP = 300;
 import { spread, type Spread } from './stats.js';
 
 interface Options {
@@ -95,7 +102,7 @@ function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options {
   if (sizes.some((s) => !Number.isInteger(s) || s < 1)) throw new Error('bench: --scale-sizes takes integers, e.g. 100000,1000000');
   return {
     quick,
-    recipients: int('recipients', quick ? 600 : 5000, 1),
+    recipients: int('recipients', quick ? 1000 : 5000, 1),
     runs: int('runs', 3, 1),
     scaleSizes: scale ? sizes : [],
     profile: bool('profile', !quick),
@@ -179,13 +186,20 @@ async function main(): Promise<void> {
     // and stays warm between them, as a long-running worker does.
     const delivery = deliverySchema.parse({});
     const ids = Array.from({ length: opts.runs }, (_, k) => `run${k + 1}`);
-    const configFile = writeBenchConfig(mkdirIn(work, 'throughput'), {}, ids);
+    const configFile = writeBenchConfig(mkdirIn(work, 'throughput'), {}, [...ids, 'warmup']);
     const edition = await realEdition(configFile, ids[0]);
     const csv = path.join(work, `subscribers-${opts.recipients}.csv`);
     await writeCsv(csv, opts.recipients);
     const target = { redisUrl: redis.url, smtpUrl: sinkB.url, prefix: 'bench', configFile };
     const worker = await startWorker(target, { logFile: path.join(work, 'worker-bench.log') });
     cleanups.push(() => worker.stop());
+
+    // A warm-up pair, not counted: JIT and connections warm on both sides, so run 1 of a
+    // short run does not measure a cold worker against a warm baseline (or the reverse).
+    const warmCsv = path.join(work, 'warmup.csv');
+    await writeCsv(warmCsv, WARMUP);
+    await runBaseline({ sink: sinkA, poolSize: delivery.poolSize, n: WARMUP, ...edition });
+    await runPipeline({ redisUrl: redis.url, sink: sinkB, csvFile: warmCsv, recipients: WARMUP, configFile, workDir: work, prefix: 'bench', newsletter: 'warmup', worker });
 
     const baseline: BaselineResult[] = [];
     const prebuilt: BaselineResult[] = [];

@@ -15,7 +15,6 @@ import { packagePath } from '../src/paths.js';
 export const NEWSLETTER = 'daily';
 /** The example feed's stories fall in this edition's window (08:00 Asia/Tbilisi). */
 export const EDITION_DATE = '2025-09-05';
-export const EDITION_ID = `${NEWSLETTER}-${EDITION_DATE}`;
 export const editionIdOf = (newsletter: string) => `${newsletter}-${EDITION_DATE}`;
 /** PUBLIC_URL of the CLI's default, so links in baseline and pipeline messages are alike. */
 export const PUBLIC_URL = 'http://localhost:3000';
