@@ -87,6 +87,8 @@ export interface WorkerProcess {
   pid: number;
   /** Samples taken every `sampleMs` while it runs: epoch ms, VmRSS bytes, CPU ms used so far. */
   samples: WorkerSample[];
+  /** Peak RSS (bytes) of each compile child process, from the worker's `edition compiled` log lines. */
+  compileChildPeaks: number[];
   /** Stops it with SIGTERM (it finishes what is in flight); returns its peak RSS before exit. */
   stop(): Promise<{ peakRss: number; code: number | null }>;
 }
@@ -104,11 +106,14 @@ export async function startWorker(t: BriefTarget, opts: { logFile: string; cpuPr
     stdio: ['ignore', process.env.BENCH_WORKER_STDOUT ? 'inherit' : 'ignore', 'pipe'],
   });
   const log = createWriteStream(opts.logFile);
+  const compileChildPeaks: number[] = [];
   const exited = new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
   const ready = new Promise<void>((resolve, reject) => {
     const lines = createInterface({ input: child.stderr });
     lines.on('line', (line) => {
       log.write(line + '\n');
+      const compiled = /"compileRssMb":(\d+)/.exec(line);
+      if (compiled) compileChildPeaks.push(Number(compiled[1]) * 2 ** 20);
       if (/worker \S+ running/.test(line)) resolve();
     });
     child.once('error', reject);
@@ -124,6 +129,7 @@ export async function startWorker(t: BriefTarget, opts: { logFile: string; cpuPr
   return {
     pid,
     samples,
+    compileChildPeaks,
     stop() {
       stopping ??= (async () => {
         clearInterval(sampler);

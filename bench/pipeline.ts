@@ -76,6 +76,8 @@ export interface PipelineResult {
     idleRss: number;
     /** Highest VmRSS sample up to startedAt (compile and freeze run in the worker). */
     compileRss: number;
+    /** Peak RSS of the child process that compiled this edition (it exits after), 0 if unknown. */
+    compileChildRss: number;
     /** Highest VmRSS sample after the fan-out ended (only sending). */
     sendingRss: number;
     /** VmRSS during the send, MB, at most 50 evenly thinned samples. */
@@ -178,6 +180,7 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
         peakRss,
         idleRss,
         compileRss: maxRss(0, started),
+        compileChildRss: worker.compileChildPeaks.at(-1) ?? 0,
         sendingRss: maxRss(finishedOn, finished),
         timeline: during.filter((_, i) => i % step === 0).map((x) => Math.round(x.rss / 2 ** 20)),
       },

@@ -367,6 +367,7 @@ function formatTable(r: Results): string {
     add('  Redis commands / round trips per recipient', `${p0.redis.commands.commandsPerRecipient.toFixed(1)} / ${p0.redis.commands.roundTripsPerRecipient.toFixed(2)}`);
     const w = p0.worker;
     add('  worker RSS: peak / idle / compile / sending', `${mb(w.peakRss)} / ${mb(w.idleRss)} / ${mb(w.compileRss)} / ${mb(w.sendingRss)} MB`);
+    add('  compile process peak RSS (a child; exits after)', `${mb(w.compileChildRss)} MB`);
   }
   add(`CSV import (importCsv, ${t.recipients} rows)`, fmt(t.importRowsPerSecond, ' rows/s'));
 
@@ -387,6 +388,7 @@ function formatTable(r: Results): string {
       add(`${k}: send, request → sent`, `${(p.send.requestToSentMs / 1000).toFixed(1)} s (${p.send.perSecondSending} msg/s sending)`);
       add(`${k}: worker peak RSS`, `${mb(p.worker.peakRss)} MB`, '≤ 150 MB', p.worker.peakRss <= 150 * 2 ** 20);
       add(`${k}:   idle / compile / sending (max VmRSS)`, `${mb(p.worker.idleRss)} / ${mb(p.worker.compileRss)} / ${mb(p.worker.sendingRss)} MB`);
+      add(`${k}:   compile process peak RSS (a child; exits after)`, `${mb(p.worker.compileChildRss)} MB`);
       add(`${k}: Redis bytes per subscriber`, `${p.redis.bytesPerSubscriber} B`, '≤ 250 B', p.redis.bytesPerSubscriber <= 250);
       add(`${k}: Redis bytes per ledger entry (hash alone)`, `${p.redis.ledgerBytesPerEntry} B`);
       add(`${k}: Redis growth across the send / recipient`, `${p.redis.bytesPerRecipientAfterSend} B (snapshot lists ${p.redis.snapshotBytesPerRecipient} B)`);

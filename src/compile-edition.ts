@@ -2,11 +2,10 @@ import type { Redis } from 'ioredis';
 import type { BriefConfig, NewsletterConfig } from './config/schema.js';
 import { resolveConfigPath } from './config/load.js';
 import type { Keys } from './keys.js';
-import { loadArticles } from './articles/index.js';
 import type { Article } from './articles/types.js';
 import { editionWindow, selectEdition, articleKeys, editionId as makeEditionId } from './edition/index.js';
 import type { EditionContent, EditionWindow } from './edition/types.js';
-import { renderEdition } from './render/index.js';
+import { inProcessEngine, type CompileEngine } from './compile-engine.js';
 import type { RenderedEdition } from './render/types.js';
 import { BriefError } from './errors.js';
 
@@ -16,6 +15,8 @@ export interface CompileDeps {
   keys?: Keys;
   /** Base of the archive ("view in browser") links. */
   publicUrl: string;
+  /** Where feeds are read and MJML rendered. @defaultValue inProcessEngine */
+  engine?: CompileEngine;
 }
 
 export interface CompiledEdition {
@@ -27,6 +28,8 @@ export interface CompiledEdition {
   warnings: string[];
   /** False when no Redis was given, so earlier editions were not checked. */
   checkedEarlierEditions: boolean;
+  /** Peak memory of the compile process, in bytes, when it ran in a child process. */
+  compileRss?: number;
 }
 
 export function archiveUrl(publicUrl: string, newsletterId: string, date: string): string {
@@ -66,29 +69,34 @@ export async function compileEdition(
 ): Promise<CompiledEdition> {
   const window = editionWindow(newsletter.schedule, newsletter.timezone, date);
   const id = makeEditionId(newsletter.id, date);
-  const { articles, warnings } = await loadArticles(
-    newsletter.sources.map((s) => ({
-      url: resolveConfigPath(config, s.url),
-      label: s.name ?? s.url,
-      type: s.type,
-      shiftToWindow: s.shiftToWindow,
-    })),
-    { window: { start: window.start, end: window.end }, membersOnlyTag: newsletter.membersOnlyTag, shiftTo: window.end },
-  );
-  const alreadySent =
-    deps.redis && deps.keys ? await sentBefore(deps.redis, deps.keys, newsletter.id, articles, id) : undefined;
-  const content = selectEdition({ newsletter, window, articles, alreadySent });
-  if (!content) {
-    throw new BriefError(
-      'EEMPTY',
-      `${newsletter.id}: no new articles between ${window.start} and ${window.end} for the edition of ${date}; nothing to send`,
+  const session = await (deps.engine ?? inProcessEngine).open();
+  try {
+    const { articles, warnings } = await session.loadArticles(
+      newsletter.sources.map((s) => ({
+        url: resolveConfigPath(config, s.url),
+        label: s.name ?? s.url,
+        type: s.type,
+        shiftToWindow: s.shiftToWindow,
+      })),
+      { window: { start: window.start, end: window.end }, membersOnlyTag: newsletter.membersOnlyTag, shiftTo: window.end },
     );
+    const alreadySent =
+      deps.redis && deps.keys ? await sentBefore(deps.redis, deps.keys, newsletter.id, articles, id) : undefined;
+    const content = selectEdition({ newsletter, window, articles, alreadySent });
+    if (!content) {
+      throw new BriefError(
+        'EEMPTY',
+        `${newsletter.id}: no new articles between ${window.start} and ${window.end} for the edition of ${date}; nothing to send`,
+      );
+    }
+    const rendered = await session.renderEdition({
+      newsletter,
+      content,
+      editionId: id,
+      archiveUrl: archiveUrl(deps.publicUrl, newsletter.id, date),
+    });
+    return { editionId: id, window, content, rendered, warnings, checkedEarlierEditions: Boolean(deps.redis), compileRss: session.peakRss() };
+  } finally {
+    session.close();
   }
-  const rendered = await renderEdition({
-    newsletter,
-    content,
-    editionId: id,
-    archiveUrl: archiveUrl(deps.publicUrl, newsletter.id, date),
-  });
-  return { editionId: id, window, content, rendered, warnings, checkedEarlierEditions: Boolean(deps.redis) };
 }

@@ -29,6 +29,7 @@ import { BATCH_QUEUE, EDITIONS_QUEUE, type BatchJobData, type PrepareJobData } f
 import { prepareEditionProcessor } from '../jobs/prepare-edition.js';
 import { sendBatchProcessor } from '../jobs/send-batch.js';
 import { BriefError } from './errors.js';
+import { childProcessEngine, inProcessEngine, type CompileEngine } from './compile-engine.js';
 
 export interface AppOptions {
   config: BriefConfig;
@@ -38,6 +39,12 @@ export interface AppOptions {
   logger: Logger;
   /** A transport to use instead of the one SMTP_URL or the outbox gives (tests, bench). */
   transport?: MailTransport;
+  /**
+   * Compile editions in a short-lived child process (long-running `brief worker`, `start`,
+   * `server`), so the process that sends does not keep the compile's libraries in memory.
+   * @defaultValue false: in this process
+   */
+  compileInChild?: boolean;
 }
 
 export interface App {
@@ -49,6 +56,8 @@ export interface App {
   subscribers: SubscriberStore;
   editions: EditionStore;
   service: EditionService;
+  /** Where editions are compiled; see AppOptions.compileInChild. */
+  compileEngine: CompileEngine;
   metrics: MetricsStore;
   editionsQueue: Queue<PrepareJobData>;
   batchQueue: Queue<BatchJobData>;
@@ -98,8 +107,10 @@ export function createApp(opts: AppOptions): App {
       removeOnFail: { age: 7 * 86400 },
     },
   });
+  const compileEngine = opts.compileInChild ? childProcessEngine : inProcessEngine;
   const service = new EditionService({
     config, redis, keys, editions, subscribers, editionsQueue, batchQueue, publicUrl: env.publicUrl, logger,
+    compileEngine,
   });
 
   let transport: MailTransport | undefined = opts.transport;
@@ -129,7 +140,7 @@ export function createApp(opts: AppOptions): App {
   };
 
   const app: App = {
-    config, env, redis, keys, logger, subscribers, editions, service, metrics, editionsQueue, batchQueue,
+    config, env, redis, keys, logger, subscribers, editions, service, compileEngine, metrics, editionsQueue, batchQueue,
     transport: getTransport,
     secret: getSecret,
     async startWorkers(): Promise<WorkerRuntime> {

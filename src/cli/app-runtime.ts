@@ -7,6 +7,8 @@ export interface RuntimeOptions {
   embedded?: boolean;
   /** Structured logs on stderr (long-running commands); one-shot commands stay quiet. */
   logs?: boolean;
+  /** Compile editions in a child process (long-running commands). */
+  compileInChild?: boolean;
 }
 
 export interface Runtime {
@@ -34,7 +36,7 @@ export async function openRuntime(ctx: OwnedContext, opts: RuntimeOptions = {}):
   // Fail with one line now if Redis is not there, rather than hang in BullMQ's reconnects.
   await ctx.redis();
   const logger = opts.logs ? createLogger(ctx.env.logLevel) : silentLogger();
-  const app = createApp({ config, env: ctx.env, redisUrl, logger });
+  const app = createApp({ config, env: ctx.env, redisUrl, logger, compileInChild: opts.compileInChild });
   return {
     app,
     embedded,

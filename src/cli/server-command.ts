@@ -16,7 +16,7 @@ export function serverCommand(ctx: OwnedContext): Command {
       // Listening before anything starts: a SIGTERM during start-up is a graceful stop too.
       const signal = untilSignal(ctx, 'requests');
       const { startHttpServer, DASHBOARD_PATH } = await import('../http/index.js');
-      const rt = await openRuntime(ctx, { embedded: false, logs: true });
+      const rt = await openRuntime(ctx, { embedded: false, logs: true, compileInChild: true });
       try {
         const http = await startHttpServer(rt.app);
         try {

@@ -43,7 +43,7 @@ async function runWorker(ctx: OwnedContext, opts: { example: boolean; server: bo
   // "running", from a supervisor) is a graceful stop, not the default action that kills the
   // process with batches half sent.
   const signal = untilSignal(ctx, 'messages');
-  const rt = await openRuntime(ctx, { embedded: true, logs: true });
+  const rt = await openRuntime(ctx, { embedded: true, logs: true, compileInChild: true });
   let worker: WorkerRuntime | undefined;
   let stopServer: (() => Promise<void>) | undefined;
   try {

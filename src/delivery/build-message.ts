@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { NewsletterConfig } from '../config/schema.js';
 import type { CompiledVariant } from '../render/types.js';
-import { personaliseParts } from '../render/index.js';
+import { personaliseParts } from '../render/mime-parts.js';
 import type { OutgoingMessage } from './transport.js';
 import { makeToken } from './tokens.js';
 

@@ -7,6 +7,7 @@ import type { Keys } from '../keys.js';
 import { BriefError } from '../errors.js';
 import { articleKeys, editionId as makeEditionId, editionWindow, parseEditionId } from '../edition/index.js';
 import { archiveUrl, compileEdition } from '../compile-edition.js';
+import type { CompileEngine } from '../compile-engine.js';
 import type { SubscriberStore } from '../subscribers/index.js';
 import type { Logger } from '../logger.js';
 import { EditionStore, type EditionState, type EditionStatus } from './edition-store.js';
@@ -26,6 +27,8 @@ export interface EditionServiceDeps {
   batchQueue: Queue<BatchJobData>;
   publicUrl: string;
   logger: Logger;
+  /** Where editions are compiled (in this process, or a child process per compile). */
+  compileEngine?: CompileEngine;
 }
 
 /**
@@ -94,6 +97,7 @@ export class EditionService {
             redis: this.deps.redis,
             keys: this.deps.keys,
             publicUrl: this.deps.publicUrl,
+            engine: this.deps.compileEngine,
           });
         } catch (err) {
           if (err instanceof BriefError && (err.code === 'EEMPTY' || err.code === 'EDATE')) {
@@ -108,6 +112,14 @@ export class EditionService {
           count: compiled.content.articles.length,
           keys: compiled.content.articles.flatMap((a) => articleKeys(a)),
         });
+        logger.info(
+          {
+            editionId: id,
+            articles: compiled.content.articles.length,
+            compileRssMb: compiled.compileRss ? Math.round(compiled.compileRss / 1048576) : undefined,
+          },
+          'edition compiled and frozen',
+        );
       }
       const after = await editions.transition(id, 'sending', ['scheduled'], 'startedAt');
       if (after !== 'sending') return;
@@ -179,6 +191,7 @@ export class EditionService {
       redis: this.deps.redis,
       keys: this.deps.keys,
       publicUrl: this.deps.publicUrl,
+      engine: this.deps.compileEngine,
     });
     const testId = `${compiled.editionId}-test-${randomUUID().slice(0, 8)}`;
     const out = [];

@@ -1,4 +1,4 @@
-import type { MimeParts } from '../render/index.js';
+import type { MimeParts } from '../render/mime-parts.js';
 
 /** A message ready for a transport: everything personal is already filled in. */
 export interface OutgoingMessage {

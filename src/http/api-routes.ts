@@ -154,7 +154,7 @@ export async function apiRoutes(f: FastifyInstance, opts: { app: App }): Promise
       const n = newsletterOf(app, req.params.id);
       const date = req.query.date ?? nextEditionDate(n.schedule, n.timezone, new Date());
       const compiled = await about('date', () =>
-        compileEdition(app.config, n, date, { redis: app.redis, keys: app.keys, publicUrl: app.env.publicUrl }),
+        compileEdition(app.config, n, date, { redis: app.redis, keys: app.keys, publicUrl: app.env.publicUrl, engine: app.compileEngine }),
       );
       // The same sample reader as `brief preview`, so both show the same page.
       const { html } = personalise(compiled.rendered.variants.public, {

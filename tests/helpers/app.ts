@@ -19,6 +19,8 @@ export interface TestAppOptions {
   timezone?: string;
   /** Extra raw config for the newsletter. */
   newsletter?: Record<string, unknown>;
+  /** Compile in a child process, as `brief worker` does. */
+  compileInChild?: boolean;
 }
 
 export interface TestApp {
@@ -61,7 +63,7 @@ export async function testApp(opts: TestAppOptions = {}): Promise<TestApp> {
     BRIEF_PREFIX: t.prefix,
     PUBLIC_URL: 'https://brief.example.org',
   });
-  const app = createApp({ config, env, redisUrl: t.url, logger: silentLogger() });
+  const app = createApp({ config, env, redisUrl: t.url, logger: silentLogger(), compileInChild: opts.compileInChild });
   return {
     app,
     config,
