@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// `npm test`: build (type-checks, and the CLI tests run the built `brief`), then every test
+// `npm test`: build (type-checks, and the CLI tests run the built `brief`), type-check the
+// tests too (vitest only strips types), then every test
 // with vitest. Redis comes from REDIS_URL or a throwaway redis-server that
 // tests/global-setup.ts starts on a free port.
 import { spawnSync } from 'node:child_process';
@@ -9,4 +10,5 @@ const run = (cmd, args) => {
   if (r.status !== 0) process.exit(r.status ?? 1);
 };
 run('npx', ['tsc', '-p', 'tsconfig.json']);
+run('npx', ['tsc', '-p', 'tsconfig.tests.json']);
 run('npx', ['vitest', 'run', ...process.argv.slice(2)]);

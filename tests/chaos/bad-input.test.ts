@@ -11,7 +11,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { simpleParser } from 'mailparser';
 import { chaosEnv, chaosSeed, FIXTURE_DATE, rng, sleep, until, type ChaosEnv } from './harness/chaos-env.js';
-import { RecordingSink, type AcceptedMessage } from './harness/recording-sink.js';
+import { SmtpSink, type ReceivedMessage } from '../helpers/smtp-sink.js';
 import { reportFigures } from './harness/delivery-report.js';
 import type { BriefProcess } from './harness/processes.js';
 import { writeHugeFeed, writeManyItemsFeed } from '../fixtures/bad-input/generate.js';
@@ -73,7 +73,7 @@ function headerLines(head: string): string[] {
 
 describe('bad input never harms a running worker or stored data', () => {
   let env: ChaosEnv;
-  let sink: RecordingSink;
+  let sink: SmtpSink;
   let worker: BriefProcess;
   let http: HttpServer;
   let feedServer: Server;
@@ -82,7 +82,7 @@ describe('bad input never harms a running worker or stored data', () => {
   let mediumFile = '';
 
   beforeAll(async () => {
-    sink = new RecordingSink({}, { keepRaw: true });
+    sink = new SmtpSink();
     await sink.start();
     // Serves the 50 MB feed: chunked (no length, so only the streaming cap can stop it) and
     // with its Content-Length.
@@ -304,7 +304,7 @@ describe('bad input never harms a running worker or stored data', () => {
     expect(sink.messages.some((m) => m.rcpt.includes('evil@example.com'))).toBe(false);
 
     // Every message has the same set of headers as a plain one: nothing added by a name.
-    const names = (m: AcceptedMessage) => headerLines(m.head).map((l) => l.slice(0, l.indexOf(':')).toLowerCase()).sort();
+    const names = (m: ReceivedMessage) => headerLines(m.head).map((l) => l.slice(0, l.indexOf(':')).toLowerCase()).sort();
     const plain = names(sink.messages.find((m) => m.rcpt[0] === 'ana@example.net')!);
     expect(plain).toEqual(expect.arrayContaining(['from', 'to', 'subject', 'message-id', 'list-unsubscribe', 'list-unsubscribe-post']));
     for (const m of sink.messages) {

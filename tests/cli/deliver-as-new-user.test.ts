@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { brief, briefInBackground, newsletter, shown, tempDir, writeConfig, type Background, type RunResult } from './brief.js';
-import { RawSink } from './raw-sink.js';
+import { SmtpSink } from '../helpers/smtp-sink.js';
 import { deleteByPrefix, testRedis, type TestRedis } from '../helpers/redis.js';
 
 const DATE = '2025-09-05';
@@ -82,7 +82,7 @@ function escapeRe(s: string): string {
 
 let redis: TestRedis;
 let tmp: ReturnType<typeof tempDir>;
-let sink: RawSink;
+let sink: SmtpSink;
 let worker: Background;
 let cfg: string;
 let csvFile: string;
@@ -93,7 +93,7 @@ const run = (args: string[], timeoutMs?: number) =>
 beforeAll(async () => {
   redis = await testRedis();
   tmp = tempDir(['rss.xml']);
-  sink = new RawSink();
+  sink = new SmtpSink();
   await sink.start();
   cfg = writeConfig(tmp.dir, 'brief.config.json', {
     newsletters: [newsletter({ sources: [{ type: 'rss', url: './rss.xml' }], postalAddress: '1 Test Street, Tbilisi' })],
@@ -153,15 +153,15 @@ describe('a new user: import a CSV, run a worker, send an edition, count what ar
     expect(new Set(copies.keys())).toEqual(plan.active);
     expect([...copies.values()].every((n) => n === 1)).toBe(true);
     for (const gone of plan.unsubscribed) expect(copies.has(gone), gone).toBe(false);
-    const ids = sink.messages.map((m) => RawSink.header(m, 'Message-ID'));
+    const ids = sink.messages.map((m) => m.header('Message-ID'));
     expect(ids.every((id) => /^<[^<>\s]+@[^<>\s]+>$/.test(id ?? '')), 'every message has a Message-ID').toBe(true);
     expect(new Set(ids).size, 'a distinct Message-ID per recipient').toBe(plan.active.size);
     for (const m of sink.messages) {
-      expect(RawSink.header(m, 'List-Unsubscribe'), m.rcpt[0]).toMatch(/<https:\/\/brief\.example\.org\/[^>\s]+>/);
-      expect(RawSink.header(m, 'List-Unsubscribe-Post'), m.rcpt[0]).toBe('List-Unsubscribe=One-Click');
+      expect(m.header('List-Unsubscribe'), m.rcpt[0]).toMatch(/<https:\/\/brief\.example\.org\/[^>\s]+>/);
+      expect(m.header('List-Unsubscribe-Post'), m.rcpt[0]).toBe('List-Unsubscribe=One-Click');
     }
 
-    const one = await RawSink.parse(sink.messages.find((m) => m.rcpt[0] === 'reader0002@example2.org')!);
+    const one = await sink.messages.find((m) => m.rcpt[0] === 'reader0002@example2.org')!.parse();
     expect(one.subject).toBe('The CLI Test Brief — Friday, 5 September 2025');
     expect(one.to && 'value' in one.to ? one.to.value[0] : undefined).toMatchObject({ address: 'reader0002@example2.org', name: 'Reader 2' });
     expect(one.html || '').toContain('rss-tb-end');

@@ -45,9 +45,10 @@ describe('brief test-send', { timeout: 120_000 }, () => {
     expect(sink.messages).toHaveLength(2);
     expect([...sink.copies().entries()].sort()).toEqual([['a@example.net', 1], ['b@example.net', 1]]);
     for (const m of sink.messages) {
-      expect(m.parsed.subject).toBe('[TEST] The CLI Test Brief — Friday, 5 September 2025');
-      expect(m.parsed.text).toContain('rss-tb-end');
-      expect(m.raw).toMatch(/^List-Unsubscribe-Post: List-Unsubscribe=One-Click\r?$/m);
+      const p = await m.parse();
+      expect(p.subject).toBe('[TEST] The CLI Test Brief — Friday, 5 September 2025');
+      expect(p.text).toContain('rss-tb-end');
+      expect(m.head).toMatch(/^List-Unsubscribe-Post: List-Unsubscribe=One-Click\r?$/m);
     }
 
     const [editions, json, count] = await Promise.all([

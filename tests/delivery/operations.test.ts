@@ -69,7 +69,7 @@ describe('delivery operations', () => {
     cleanups.push(() => w.close());
     await app.service.request('daily', FIXTURE_DATE);
     await waitFor(async () => (await app.service.status(ID)).state === 'sent', 20_000, 'sent');
-    const head = sink.messages[0]!.raw.split(/\r?\n\r?\n/)[0]!.replace(/\r?\n[ \t]+/g, ' ');
+    const head = sink.messages[0]!.head.replace(/\r?\n[ \t]+/g, ' ');
     const sig = /^DKIM-Signature: (.*)$/im.exec(head)?.[1] ?? '';
     expect(sig).toMatch(/d=example\.org/);
     expect(sig).toMatch(/s=brief/);

@@ -58,13 +58,13 @@ describe('delivery over a real SMTP server', () => {
     expect(copies.has('reader4@example.net')).toBe(false);
 
     const m = sink!.messages.find((x) => x.rcpt[0] === 'reader1@example.net')!;
-    const p = m.parsed;
+    const p = await m.parse();
     expect(p.subject).toBe('The Test Brief — Friday, 5 September 2025');
     expect(p.to && 'value' in p.to ? p.to.value[0] : undefined).toMatchObject({ address: 'reader1@example.net', name: 'Reader 1' });
     expect(p.html).toContain('Parliament passes the budget');
     expect(p.text).toContain('https://news.example.org/rail');
     // Long headers are folded; unfold the header block before matching.
-    const head = m.raw.slice(0, m.raw.search(/\r?\n\r?\n/)).replace(/\r?\n[ \t]+/g, ' ');
+    const head = m.head.replace(/\r?\n[ \t]+/g, ' ');
     expect(head).toMatch(/^List-Unsubscribe: <https:\/\/brief\.example\.org\/u\/[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+>\r?$/m);
     expect(head).toMatch(/^List-Unsubscribe-Post: List-Unsubscribe=One-Click\r?$/m);
     expect(head).toMatch(/^List-Id: The Test Brief <daily\.example\.org>\r?$/im);

@@ -118,7 +118,7 @@ describe('editor API, dashboard and health over HTTP', () => {
     await waitFor(async () => sink.messages.length > before, 5000, 'test message');
     const m = sink.messages.at(-1)!;
     expect(m.rcpt).toEqual(['editor@example.org']);
-    expect(m.parsed.subject).toMatch(/^\[TEST\] /);
+    expect((await m.parse()).subject).toMatch(/^\[TEST\] /);
     const bad = await api(`/editions/${ID}/test`, { method: 'POST', json: { to: ['not an address'] } });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: { field: string } }).error.field).toBe('to[0]');

@@ -11,7 +11,7 @@ const TITLES = ['Parliament passes the budget', 'New rail link opens', 'Harvest 
 
 /** The https URL of a message's List-Unsubscribe header (folded headers unfolded first). */
 function listUnsubscribeUrl(m: ReceivedMessage): string {
-  const head = m.raw.slice(0, m.raw.search(/\r?\n\r?\n/)).replace(/\r?\n[ \t]+/g, ' ');
+  const head = m.head.replace(/\r?\n[ \t]+/g, ' ');
   const url = /^List-Unsubscribe:.*?<(https?:\/\/[^>]+)>/im.exec(head)?.[1];
   if (!url) throw new Error('no https List-Unsubscribe URL in the message');
   return url;
@@ -59,7 +59,7 @@ describe('subscribers over HTTP, after a real send', () => {
   it('sent one message per reader, each with a signed one-click link', () => {
     expect(sink.messages).toHaveLength(READERS.length);
     expect(unsubscribeUrl).toMatch(new RegExp(`^${http.url}/u/[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$`));
-    expect(message.raw).toMatch(/^List-Unsubscribe-Post: List-Unsubscribe=One-Click\r?$/m);
+    expect(message.head).toMatch(/^List-Unsubscribe-Post: List-Unsubscribe=One-Click\r?$/m);
   });
 
   it('GET of the unsubscribe link shows a confirm page and changes nothing', async () => {
@@ -194,7 +194,7 @@ describe('subscribers over HTTP, after a real send', () => {
     // No token of any received message appears on the page.
     for (const m of sink.messages) expect(html).not.toContain(listUnsubscribeUrl(m).split('/u/')[1]!);
     // The "view in browser" link of the email points here.
-    expect(message.parsed.html).toContain(`${t.app.env.publicUrl}/archive/daily/${FIXTURE_DATE}`);
+    expect((await message.parse()).html).toContain(`${t.app.env.publicUrl}/archive/daily/${FIXTURE_DATE}`);
   });
 
   it('/archive/daily lists the sent edition; a never-sent date, a bad date and an unknown newsletter are 404', async () => {

@@ -1,7 +1,7 @@
 import { appendFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { AcceptedMessage } from './recording-sink.js';
+import type { ReceivedMessage } from '../../helpers/smtp-sink.js';
 
 /** What arrived, against who should have received it. */
 export interface DeliveryCheck {
@@ -21,7 +21,7 @@ export interface DeliveryCheck {
   maxCopies: number;
 }
 
-export function checkDelivery(messages: readonly AcceptedMessage[], expected: Iterable<string>): DeliveryCheck {
+export function checkDelivery(messages: readonly ReceivedMessage[], expected: Iterable<string>): DeliveryCheck {
   const want = new Set([...expected].map((a) => a.toLowerCase()));
   const ids = new Map<string, string[]>();
   for (const m of messages) {

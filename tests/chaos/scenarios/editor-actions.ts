@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { chaosEnv, chaosSeed, EDITION, FIXTURE_DATE, rng, seed, sleep, until, type ChaosEnv } from '../harness/chaos-env.js';
-import { RecordingSink } from '../harness/recording-sink.js';
+import { SmtpSink } from '../../helpers/smtp-sink.js';
 import { checkDelivery, describeCheck, reportFigures } from '../harness/delivery-report.js';
 import type { ChaosSize } from '../harness/sizes.js';
 import { SCHEDULED_JOB } from '../../../src/delivery/queues.js';
@@ -22,7 +22,7 @@ const OCCURRENCE_MS = Date.parse(`${FIXTURE_DATE}T04:00:00Z`);
 export function editorActionsScenario(size: ChaosSize): void {
   describe(`editor actions mid-send (${size.name})`, () => {
     let env: ChaosEnv | undefined;
-    let sink: RecordingSink | undefined;
+    let sink: SmtpSink | undefined;
     afterEach(async () => {
       await env?.cleanup();
       await sink?.stop();
@@ -40,7 +40,7 @@ export function editorActionsScenario(size: ChaosSize): void {
 
     it(`${pauseCycles} pause/resume cycles over ${N} recipients: each pause holds within one batch, nobody twice`, async () => {
       const rand = rng(chaosSeed());
-      sink = new RecordingSink({ delayMs: 8 });
+      sink = new SmtpSink({ delayMs: 8 }, { keepRaw: false });
       await sink.start();
       env = await chaosEnv({ smtpUrl: sink.url, delivery });
       const e = env;
@@ -87,7 +87,7 @@ export function editorActionsScenario(size: ChaosSize): void {
     }, 180_000 * size.slack);
 
     it(`cancel mid-send stops within one batch and stays stopped (${N} recipients)`, async () => {
-      sink = new RecordingSink({ delayMs: 8 });
+      sink = new SmtpSink({ delayMs: 8 }, { keepRaw: false });
       await sink.start();
       env = await chaosEnv({ smtpUrl: sink.url, delivery });
       const e = env;
@@ -125,7 +125,7 @@ export function editorActionsScenario(size: ChaosSize): void {
     }, 120_000 * size.slack);
 
     it(`the scheduler firing twice while editors send the same date (${concurrentRequests} at once, and \`brief send\`): one edition, one copy each`, async () => {
-      sink = new RecordingSink({ delayMs: 2 });
+      sink = new SmtpSink({ delayMs: 2 }, { keepRaw: false });
       await sink.start();
       env = await chaosEnv({ smtpUrl: sink.url, delivery });
       const e = env;

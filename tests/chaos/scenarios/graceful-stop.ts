@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { chaosEnv, EDITION, FIXTURE_DATE, seed, until, type ChaosEnv } from '../harness/chaos-env.js';
-import { RecordingSink } from '../harness/recording-sink.js';
+import { SmtpSink } from '../../helpers/smtp-sink.js';
 import { checkDelivery, describeCheck, reportFigures } from '../harness/delivery-report.js';
 import type { ChaosSize } from '../harness/sizes.js';
 
@@ -12,7 +12,7 @@ import type { ChaosSize } from '../harness/sizes.js';
 export function gracefulStopScenario(size: ChaosSize): void {
   describe(`graceful stop: SIGTERM to the worker process mid-batch (${size.name})`, () => {
     let env: ChaosEnv | undefined;
-    let sink: RecordingSink | undefined;
+    let sink: SmtpSink | undefined;
     afterEach(async () => {
       await env?.cleanup();
       await sink?.stop();
@@ -24,7 +24,7 @@ export function gracefulStopScenario(size: ChaosSize): void {
 
     it(`${N} recipients, ${stops} SIGTERM(s): exit 0, everything accepted is recorded, no duplicates`, async () => {
       // Slow acceptances keep messages in flight when the signal comes.
-      sink = new RecordingSink({ delayMs: 15 });
+      sink = new SmtpSink({ delayMs: 15 }, { keepRaw: false });
       await sink.start();
       env = await chaosEnv({ smtpUrl: sink.url, delivery: { batchSize: 100, poolSize: 3, concurrency: 2, lockDurationMs: 2000 } });
       const e = env;

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { chaosEnv, EDITION, FIXTURE_DATE, seed, sleep, until, type ChaosEnv } from '../harness/chaos-env.js';
-import { RecordingSink } from '../harness/recording-sink.js';
+import { SmtpSink } from '../../helpers/smtp-sink.js';
 import { PrivateRedis } from '../harness/private-redis.js';
 import { checkDelivery, describeCheck, reportFigures } from '../harness/delivery-report.js';
 import type { ChaosSize } from '../harness/sizes.js';
@@ -16,7 +16,7 @@ const POOL = 3;
 export function redisRestartScenario(size: ChaosSize): void {
   describe(`Redis restart mid-send (${size.name})`, () => {
     let env: ChaosEnv | undefined;
-    let sink: RecordingSink | undefined;
+    let sink: SmtpSink | undefined;
     let redis: PrivateRedis | undefined;
     afterEach(async () => {
       // Processes first, so nothing is left retrying against a stopped server.
@@ -36,7 +36,7 @@ export function redisRestartScenario(size: ChaosSize): void {
     it(`${N} recipients, ${restarts} restart(s) of redis-server (AOF, appendfsync always): nothing lost`, async () => {
       redis = new PrivateRedis();
       await redis.start();
-      sink = new RecordingSink({ delayMs: 3 });
+      sink = new SmtpSink({ delayMs: 3 }, { keepRaw: false });
       await sink.start();
       // The lock outlives the outage (as the default 30 s does): a restart of a second or two
       // must not let a second worker take over a batch that is still being sent.

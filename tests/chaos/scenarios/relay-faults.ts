@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { chaosEnv, EDITION, FIXTURE_DATE, seed, until, type ChaosEnv } from '../harness/chaos-env.js';
-import { RecordingSink, type RecordingSinkFaults } from '../harness/recording-sink.js';
+import { SmtpSink, type SinkFaults } from '../../helpers/smtp-sink.js';
 import { checkDelivery, describeCheck, reportFigures } from '../harness/delivery-report.js';
 import type { ChaosSize } from '../harness/sizes.js';
 
@@ -15,7 +15,7 @@ function kindOf(address: string): number {
  * a refused greeting, slow answers, and 550 for some addresses. Every deliverable subscriber
  * gets exactly one copy; the 550s are suppressed and counted; the send finishes.
  */
-export const RELAY_FAULTS: RecordingSinkFaults = {
+export const RELAY_FAULTS: SinkFaults = {
   connect: (n) => (n === 2 || n % 9 === 0 ? { code: 421, message: 'too busy, try later' } : undefined),
   rcpt: (a, attempt) => {
     switch (kindOf(a)) {
@@ -41,7 +41,7 @@ export const RELAY_FAULTS: RecordingSinkFaults = {
 export function relayFaultsScenario(size: ChaosSize): void {
   describe(`relay faults (${size.name})`, () => {
     let env: ChaosEnv | undefined;
-    let sink: RecordingSink | undefined;
+    let sink: SmtpSink | undefined;
     afterEach(async () => {
       await env?.cleanup();
       await sink?.stop();
@@ -52,7 +52,7 @@ export function relayFaultsScenario(size: ChaosSize): void {
     const { recipients: N } = size.relay;
 
     it(`${N} recipients through 451, 421, dropped DATA, 452, slow answers and 550: one copy each, 550s suppressed`, async () => {
-      sink = new RecordingSink(RELAY_FAULTS);
+      sink = new SmtpSink(RELAY_FAULTS, { keepRaw: false });
       await sink.start();
       env = await chaosEnv({
         smtpUrl: sink.url,
