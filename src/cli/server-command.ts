@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import type { OwnedContext } from './make-context.js';
 import { openRuntime } from './app-runtime.js';
 import { untilSignal } from './until-signal.js';
+import { tuneHeapForLongRun } from './heap-tuning.js';
 
 /**
  * `brief server`: only the HTTP service (unsubscribe, archive, editor API, dashboard,
@@ -15,6 +16,7 @@ export function serverCommand(ctx: OwnedContext): Command {
       // Loaded on use, so other commands do not pay for fastify and bull-board.
       // Listening before anything starts: a SIGTERM during start-up is a graceful stop too.
       const signal = untilSignal(ctx, 'requests');
+      tuneHeapForLongRun();
       const { startHttpServer, DASHBOARD_PATH } = await import('../http/index.js');
       const rt = await openRuntime(ctx, { embedded: false, logs: true, compileInChild: true });
       try {

@@ -9,6 +9,7 @@ import { packagePath } from '../paths.js';
 import { importCsv } from '../subscribers/index.js';
 import { oneLine } from '../errors.js';
 import { untilSignal } from './until-signal.js';
+import { tuneHeapForLongRun } from './heap-tuning.js';
 
 /**
  * The bundled example, so `npm start` on a fresh machine shows a real edition: seed the
@@ -43,6 +44,7 @@ async function runWorker(ctx: OwnedContext, opts: { example: boolean; server: bo
   // "running", from a supervisor) is a graceful stop, not the default action that kills the
   // process with batches half sent.
   const signal = untilSignal(ctx, 'messages');
+  tuneHeapForLongRun();
   const rt = await openRuntime(ctx, { embedded: true, logs: true, compileInChild: true });
   let worker: WorkerRuntime | undefined;
   let stopServer: (() => Promise<void>) | undefined;
