@@ -38,6 +38,8 @@ export const ERROR_CODES = {
   EDISABLED: 'EDISABLED',
   /** HTTP: an unexpected failure; the details are in the server log. */
   EINTERNAL: 'EINTERNAL',
+  /** The process compiling an edition died, or took too long and was stopped. */
+  ECOMPILE: 'ECOMPILE',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

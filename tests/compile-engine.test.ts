@@ -62,6 +62,29 @@ describe('compile engines', () => {
     expect(err.message).not.toContain('\n');
   });
 
+  it('a worker app compiles and freezes its edition through the child process', async () => {
+    t = await testApp({ compileInChild: true });
+    expect(t.app.compileEngine).toBe(childProcessEngine);
+    const { status } = await t.app.service.request('daily', FIXTURE_DATE);
+    await t.app.service.prepare(status.id);
+    const frozen = await t.app.editions.content(status.id);
+    const here = await compileEdition(t.config, t.config.newsletters[0]!, FIXTURE_DATE, { publicUrl: t.app.env.publicUrl });
+    expect(frozen).toEqual(here.rendered);
+    // No subscribers in this app: the snapshot is empty and the edition is done at once.
+    expect(await t.app.editions.get(status.id)).toMatchObject({ state: 'sent', total: 0 });
+  });
+
+  it('leaves the stop signals to its parent (Ctrl-C reaches the whole group) and exits when closed', async () => {
+    const session = await childProcessEngine.open();
+    const pid = session.pid!;
+    process.kill(pid, 'SIGTERM');
+    process.kill(pid, 'SIGINT');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(alive(pid)).toBe(true);
+    session.close();
+    expect(await gone(pid)).toBe(true);
+  });
+
   it('fails the compile with one line when the child dies mid-way, instead of hanging', async () => {
     // A feed server that never answers, so the child is busy when it is killed.
     server = createServer(() => {});
@@ -70,7 +93,10 @@ describe('compile engines', () => {
     const session = await childProcessEngine.open();
     const pending = session.loadArticles([{ url, label: url }], {});
     setTimeout(() => process.kill(session.pid!, 'SIGKILL'), 300);
-    await expect(pending).rejects.toThrow(/the compile process ended \(SIGKILL\) before answering/);
+    const err = await pending.catch((e) => e);
+    expect(err).toBeInstanceOf(BriefError);
+    expect(err.code).toBe('ECOMPILE');
+    expect(err.message).toMatch(/^the compile process ended \(SIGKILL\) before answering$/);
     session.close();
     expect(await gone(session.pid!)).toBe(true);
   });

@@ -20,7 +20,9 @@ export function tuneHeapForLongRun(env: NodeJS.ProcessEnv = process.env, execArg
   if (!/^\d+$/.test(raw) || n > 300) {
     throw new BriefError('ECONFIG', `BRIEF_HEAP_GROWING_PERCENT: "${raw}" must be an integer from 0 to 300`);
   }
-  if (n === 0 || execArgv.some((a) => a.startsWith('--heap-growing-percent'))) return undefined;
+  // Given to node itself (its arguments or NODE_OPTIONS, either spelling): that one wins.
+  const given = [...execArgv, ...(env.NODE_OPTIONS ?? '').split(/\s+/)].some((f) => /^--heap[-_]growing[-_]percent\b/.test(f));
+  if (n === 0 || given) return undefined;
   v8.setFlagsFromString(`--heap-growing-percent=${n}`);
   return n;
 }

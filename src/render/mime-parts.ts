@@ -31,7 +31,8 @@ type Encoded =
 const PIECE_LINE = 75;
 const SOFT_BREAK = '=\r\n';
 
-const crlf = (s: string) => s.replace(/\r?\n/g, '\r\n');
+/** Every line break (CRLF, a lone LF or a lone CR) as CRLF, as SMTP wants it. */
+const crlf = (s: string) => s.replace(/\r\n|\r|\n/g, '\r\n');
 
 function qpPiece(s: string): string {
   return s ? qpWrap(qpEncode(crlf(s)), PIECE_LINE) + SOFT_BREAK : '';

@@ -18,6 +18,7 @@ describe('tuneHeapForLongRun', () => {
   it('leaves V8 alone when told 0 or when node was given the flag', () => {
     expect(tuneHeapForLongRun({ BRIEF_HEAP_GROWING_PERCENT: '0' }, [])).toBeUndefined();
     expect(tuneHeapForLongRun({}, ['--heap-growing-percent=20'])).toBeUndefined();
+    expect(tuneHeapForLongRun({ NODE_OPTIONS: '--max-semi-space-size=4 --heap_growing_percent=80' }, [])).toBeUndefined();
   });
 
   it('refuses a value that is not an integer from 0 to 300, in one line naming the variable', () => {

@@ -69,6 +69,12 @@ describe('personaliseParts', () => {
     expect(bo.html).toContain('Good morning, Bo.');
   });
 
+  it('sends every line break as CRLF, lone CRs and LFs included', async () => {
+    const v = variantOf(`<p>a\rb\nc\r\n${PLACEHOLDERS.name}</p>`, `a\rb\nc\r\n${PLACEHOLDERS.name}\n`);
+    const got = await roundTrip(v, recipient());
+    expect(got.raw).not.toMatch(/\r(?!\n)|(?<!\r)\n/);
+  });
+
   it('uses base64 for a mostly non-Latin body, as nodemailer would, and still decodes exactly', async () => {
     const georgian = 'საქართველოს ამბები დღეს. '.repeat(200);
     const v = variantOf(
@@ -86,13 +92,16 @@ describe('personaliseParts', () => {
     expect(longestLine(got.raw)).toBeLessThanOrEqual(76);
   });
 
-  it('never lets a value end a line with bare whitespace or reach the message headers', async () => {
+  it('never lets a value end a line with bare whitespace, add a part or change a part header', async () => {
     const v = variantOf(`<p>${PLACEHOLDERS.name}</p>`, `Hi ${PLACEHOLDERS.name}\nbye\n`);
     const fields = recipient({ name: 'Ann   \r\nBcc: evil@example.org\r\n\r\n--boundary' });
     const got = await roundTrip(v, fields);
     for (const line of got.raw.split('\r\n')) expect(line).not.toMatch(/[ \t]$/);
-    expect(got.raw.split('\r\n\r\n')[0]).not.toMatch(/^Bcc:/im);
+    // Each part still opens with its own two header lines, and the value is in the body.
+    expect(got.parts.text.split('\r\n\r\n')[0]).toBe('Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable');
+    expect(got.parts.html.split('\r\n\r\n')[0]).toBe('Content-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable');
     const mail = await simpleParser(got.raw);
+    expect(mail.attachments).toHaveLength(0);
     expect(mail.bcc).toBeUndefined();
     expect(got.text).toBe(lf(personalise(v, fields).text));
     expect(got.html).toBe(lf(personalise(v, fields).html));
