@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { DelayedError, type Job } from 'bullmq';
 import type { BatchSender } from '../src/delivery/batch-sender.js';
 import type { BatchJobData } from '../src/delivery/queues.js';
@@ -16,6 +17,8 @@ export function sendBatchProcessor(deps: { sender: BatchSender; maxAttempts: num
     const out = await deps.sender.run({
       editionId: job.data.editionId,
       batch: job.data.batch,
+      // BullMQ's lock token is new for every run of the job, including a take-over.
+      token: token ?? randomUUID(),
       attemptsMade: job.attemptsMade,
       maxAttempts: job.opts.attempts ?? deps.maxAttempts,
       stopping: deps.stopping,

@@ -31,6 +31,8 @@ export interface Keys {
   editionContent(editionId: string): string;
   /** Hash: address -> ledger entry (sending/sent/failed/suppressed/skipped). */
   editionLedger(editionId: string): string;
+  /** Hash: batch N -> the token of the run that owns it now (a take-over replaces it). */
+  editionOwners(editionId: string): string;
   /** List: batch N of the recipient snapshot. */
   editionBatch(editionId: string, batch: number): string;
   /** Set of batch numbers that finished. */
@@ -68,6 +70,7 @@ export function makeKeys(prefix = 'brief'): Keys {
     edition: (id) => `${p}:{ed:${id}}:meta`,
     editionContent: (id) => `${p}:{ed:${id}}:content`,
     editionLedger: (id) => `${p}:{ed:${id}}:ledger`,
+    editionOwners: (id) => `${p}:{ed:${id}}:owners`,
     editionBatch: (id, n) => `${p}:{ed:${id}}:batch:${n}`,
     editionBatchesDone: (id) => `${p}:{ed:${id}}:done`,
     editionBatchesParked: (id) => `${p}:{ed:${id}}:parked`,

@@ -28,6 +28,11 @@ export interface BatchSenderDeps {
 export interface BatchRun {
   editionId: string;
   batch: number;
+  /**
+   * This run of the batch (BullMQ's lock token for this attempt). The newest run owns the
+   * batch; an older run still alive stops at its next step instead of sending alongside.
+   */
+  token: string;
   /** Attempts already made of this batch (BullMQ's attemptsMade). */
   attemptsMade: number;
   /** Attempts allowed; on the last one, temporary failures become final. */
@@ -41,8 +46,11 @@ export interface BatchRun {
  * - parked: the edition is paused; resume enqueues the batch again
  * - stopped: the worker is shutting down; run the batch again later
  * - retry: some recipients failed temporarily; retry the batch with backoff
+ * - superseded: another run took the batch over (this one's lock had expired); leave it
  */
-export type BatchOutcome = { kind: 'done' | 'parked' | 'stopped' | 'ignored' } | { kind: 'retry'; temporary: number; sample: string };
+export type BatchOutcome =
+  | { kind: 'done' | 'parked' | 'stopped' | 'ignored' | 'superseded' }
+  | { kind: 'retry'; temporary: number; sample: string };
 
 /** Recipients checked and claimed per Redis round trip; also how often pause/cancel is read. */
 const CHUNK = 100;
@@ -83,6 +91,8 @@ export class BatchSender {
     if (state === 'paused' && (await editions.park(editionId, batch))) return { kind: 'parked' };
     if (state !== 'sending' && state !== 'paused') return { kind: 'ignored' };
 
+    // From here on this run owns the batch: a run still going elsewhere stops.
+    await editions.own(editionId, batch, run.token);
     const rendered = await this.loadContent(editionId);
     if (!rendered) throw new Error(`${editionId}: no frozen content`);
     const { newsletter: newsletterId, date } = parseEditionId(editionId);
@@ -99,8 +109,15 @@ export class BatchSender {
     const temporary: Array<{ email: string; err: TemporarySendError }> = [];
     const inFlight = new Set<Promise<void>>();
     const maxInFlight = Math.max(2, (this.deps.config.delivery.poolSize ?? 5) * 2);
-    let stoppedFor: 'paused' | 'cancelled' | 'stopping' | null = null;
+    let stoppedFor: 'paused' | 'cancelled' | 'stopping' | 'superseded' | null = null;
     const counts = { sent: 0, suppressed: 0, skipped: 0 };
+    /** Set when a recorded outcome says another run owns the batch now. */
+    let superseded = false;
+    const mark = async (email: string, kind: Parameters<EditionStore['mark']>[2], detail?: string) => {
+      const r = await editions.mark(editionId, email, kind, batch, detail, run.token);
+      if (r.superseded) superseded = true;
+      return r.changed;
+    };
 
     const sendOne = async (email: string, name: string | undefined, list: string, member: boolean) => {
       await this.deps.limiter.acquire();
@@ -108,13 +125,13 @@ export class BatchSender {
       try {
         const msg = buildMessage(ctx, variant, { email, name, list });
         await this.deps.transport.send(msg);
-        await editions.mark(editionId, email, 's', batch);
+        await mark(email, 's');
         counts.sent++;
         this.deps.metrics.incr('sent', newsletterId);
       } catch (err) {
         if (err instanceof PermanentSendError) {
           // 5xx: this address will not take mail; suppress it everywhere and go on.
-          await editions.mark(editionId, email, 'x', batch, String(err.responseCode));
+          await mark(email, 'x', String(err.responseCode));
           await subscribers.suppress(email, `${err.responseCode} ${err.message}`.slice(0, 200));
           await subscribers.setStatus(list, email, 'bounced').catch(() => null);
           counts.suppressed++;
@@ -122,7 +139,7 @@ export class BatchSender {
           this.deps.metrics.incr('suppressed', newsletterId);
         } else {
           const t = err instanceof TemporarySendError ? err : new TemporarySendError(String((err as Error)?.message ?? err));
-          await editions.mark(editionId, email, 't', batch, String(t.responseCode ?? 'conn'));
+          await mark(email, 't', String(t.responseCode ?? 'conn'));
           temporary.push({ email, err: t });
           this.deps.metrics.incr('failed_temporary', newsletterId);
         }
@@ -142,7 +159,11 @@ export class BatchSender {
 
       const chunk = entries.slice(i, i + CHUNK);
       const emails = chunk.map((e) => e.email);
-      const claims = await editions.claim(editionId, batch, emails);
+      const claims = await editions.claim(editionId, batch, emails, run.token);
+      if (claims === 'superseded') {
+        stoppedFor = 'superseded';
+        break;
+      }
       const byList = new Map<string, number[]>();
       chunk.forEach((e, j) => {
         if (claims[j] !== CLAIM_SEND) return;
@@ -164,12 +185,16 @@ export class BatchSender {
             stoppedFor = 'stopping';
             break;
           }
+          if (superseded) {
+            stoppedFor = 'superseded';
+            break;
+          }
           const j = idxs[k]!;
           const email = chunk[j]!.email;
           const rec = records[k];
           // Unsubscribed (or bounced, or suppressed) after the snapshot: skip, never send.
           if (!rec || rec.status !== 'active' || suppressed.has(j)) {
-            if (await editions.mark(editionId, email, 'k', batch, rec ? rec.status : 'removed')) counts.skipped++;
+            if (await mark(email, 'k', rec ? rec.status : 'removed')) counts.skipped++;
             continue;
           }
           const p = sendOne(email, rec.name, list, isMember(rec.attributes)).finally(() => inFlight.delete(p));
@@ -181,7 +206,13 @@ export class BatchSender {
     // Messages in flight are finished and recorded whatever stopped us.
     await Promise.all(inFlight);
 
+    if (superseded) stoppedFor = 'superseded';
     logger.info({ editionId, batch, ...counts, temporary: temporary.length, stoppedFor }, 'batch pass');
+    if (stoppedFor === 'superseded') {
+      // Whatever this run recorded stands; the run that owns the batch now does the rest.
+      logger.warn({ editionId, batch }, 'batch taken over by another run (this one outlived its lock); stopped');
+      return { kind: 'superseded' };
+    }
     if (stoppedFor === 'stopping') return { kind: 'stopped' };
     if (stoppedFor === 'paused') {
       if (await editions.park(editionId, batch)) return { kind: 'parked' };

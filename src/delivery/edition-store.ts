@@ -45,15 +45,17 @@ export const CLAIM_OTHER = 2;
 
 const FINAL = `local function final(v) if not v then return false end local c = string.sub(v,1,1) return c=='s' or c=='f' or c=='x' or c=='k' end`;
 
-// Claims the recipients of one chunk for batch ARGV[1]: 1 = send it, 0 = already final,
-// 2 = another batch owns it (a duplicate in the snapshot). An entry this batch owned before
-// a crash ("i:N", "t:N") is claimed again: that is the re-send window DESIGN.md allows.
+// Claims the recipients of one chunk for batch ARGV[1], run ARGV[2]: 1 = send it, 0 = already
+// final, 2 = another batch owns it (a duplicate in the snapshot). An entry this batch owned
+// before a crash ("i:N", "t:N") is claimed again: that is the re-send window DESIGN.md allows.
+// Returns -1 instead when another run has taken the batch over (KEYS[2]): this run stops.
 const claimScript = new LuaScript(
   'claim',
   `${FINAL}
+if ARGV[2] ~= '' and redis.call('HGET', KEYS[2], ARGV[1]) ~= ARGV[2] then return -1 end
 local out = {}
 local me = ARGV[1]
-for i = 2, #ARGV do
+for i = 3, #ARGV do
   local v = redis.call('HGET', KEYS[1], ARGV[i])
   if final(v) then out[#out+1] = 0
   elseif v and string.match(v, '^[it]:([^:]+)') ~= me then out[#out+1] = 2
@@ -62,15 +64,19 @@ end
 return out`,
 );
 
-// Records one outcome; final outcomes count once, however often they are recorded.
+// Records one outcome; final outcomes count once, however often they are recorded. Adds 2
+// to the answer when run ARGV[5] no longer owns batch ARGV[4] (KEYS[3]): the outcome is
+// still recorded (it happened), and the run stops.
 const markScript = new LuaScript(
   'mark',
   `${FINAL}
+local lost = 0
+if ARGV[5] ~= '' and redis.call('HGET', KEYS[3], ARGV[4]) ~= ARGV[5] then lost = 2 end
 local v = redis.call('HGET', KEYS[1], ARGV[1])
-if final(v) then return 0 end
+if final(v) then return lost end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 if ARGV[3] ~= '' then redis.call('HINCRBY', KEYS[2], ARGV[3], 1) end
-return 1`,
+return 1 + lost`,
 );
 
 // Compare-and-set of the state: ARGV[1] new state, ARGV[2] now (ISO), ARGV[3] timestamp
@@ -359,18 +365,39 @@ export class EditionStore {
     return this.redis.lrange(this.keys.editionBatch(id, batch), 0, -1);
   }
 
-  async claim(id: string, batch: number, emails: string[]): Promise<number[]> {
-    if (emails.length === 0) return [];
-    return claimScript.run<number[]>(this.redis, [this.keys.editionLedger(id)], [String(batch), ...emails]);
+  /**
+   * Makes run `token` the owner of a batch: a run of a batch that another worker still runs
+   * (its lock expired while it was stalled) takes it over, and the other run stops at its
+   * next claim or recorded outcome.
+   */
+  async own(id: string, batch: number, token: string): Promise<void> {
+    await this.redis.hset(this.keys.editionOwners(id), String(batch), token);
   }
 
-  /** Records an outcome; returns true when it changed the ledger (final outcomes count once). */
-  async mark(id: string, email: string, kind: LedgerKind, batch: number, detail = ''): Promise<boolean> {
-    const value = detail ? `${kind}:${batch}:${detail}` : `${kind}:${batch}`;
-    const r = await markScript.run<number>(this.redis, [this.keys.editionLedger(id), this.keys.edition(id)], [
-      email, value, (COUNTER[kind] as string | undefined) ?? '',
+  /**
+   * Claims a chunk's recipients for `batch` (see CLAIM_*), or 'superseded' when run `token`
+   * no longer owns the batch. Without a token, ownership is not checked.
+   */
+  async claim(id: string, batch: number, emails: string[], token = ''): Promise<number[] | 'superseded'> {
+    if (emails.length === 0) return [];
+    const r = await claimScript.run<number[] | number>(this.redis, [this.keys.editionLedger(id), this.keys.editionOwners(id)], [
+      String(batch), token, ...emails,
     ]);
-    return r === 1;
+    return Array.isArray(r) ? r : 'superseded';
+  }
+
+  /**
+   * Records an outcome. `changed`: the ledger changed (final outcomes count once);
+   * `superseded`: run `token` no longer owns the batch (the outcome is recorded all the same).
+   */
+  async mark(id: string, email: string, kind: LedgerKind, batch: number, detail = '', token = ''): Promise<{ changed: boolean; superseded: boolean }> {
+    const value = detail ? `${kind}:${batch}:${detail}` : `${kind}:${batch}`;
+    const r = await markScript.run<number>(
+      this.redis,
+      [this.keys.editionLedger(id), this.keys.edition(id), this.keys.editionOwners(id)],
+      [email, value, (COUNTER[kind] as string | undefined) ?? '', String(batch), token],
+    );
+    return { changed: (r & 1) === 1, superseded: (r & 2) === 2 };
   }
 
   async ledger(id: string, email: string): Promise<string | null> {
