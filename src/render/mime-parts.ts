@@ -1,5 +1,6 @@
 import { encode as qpEncode, wrap as qpWrap } from 'nodemailer/lib/qp';
-import { PLACEHOLDER_KEYS, placeholderValues } from './placeholders.js';
+import { wrap as b64Wrap } from 'nodemailer/lib/base64';
+import { placeholderList } from './placeholders.js';
 import { escapeHtml, joinParts, splitVariant, type Parts } from './personalise.js';
 import type { CompiledVariant, RecipientFields } from './types.js';
 
@@ -51,16 +52,11 @@ function prefersQp(doc: string): boolean {
 }
 
 function encodeDoc(doc: string, parts: Parts, contentType: string, escape: boolean): Encoded {
+  const header = (encoding: string) => `Content-Type: ${contentType}; charset=utf-8\r\nContent-Transfer-Encoding: ${encoding}\r\n\r\n`;
   if (prefersQp(doc)) {
-    return {
-      kind: 'qp',
-      header: `Content-Type: ${contentType}; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n`,
-      literals: parts.literals.map(qpPiece),
-      slots: parts.slots,
-      escape,
-    };
+    return { kind: 'qp', header: header('quoted-printable'), literals: parts.literals.map(qpPiece), slots: parts.slots, escape };
   }
-  return { kind: 'base64', header: `Content-Type: ${contentType}; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n`, parts, escape };
+  return { kind: 'base64', header: header('base64'), parts, escape };
 }
 
 const encodedOf = new WeakMap<CompiledVariant, { text: Encoded; html: Encoded }>();
@@ -78,16 +74,10 @@ function encoded(variant: CompiledVariant): { text: Encoded; html: Encoded } {
   return e;
 }
 
-function wrapBase64(b64: string): string {
-  let out = '';
-  for (let i = 0; i < b64.length; i += 76) out += b64.slice(i, i + 76) + '\r\n';
-  return out;
-}
-
 function build(e: Encoded, raw: string[]): string {
   const values = e.escape ? raw.map(escapeHtml) : raw;
   if (e.kind === 'base64') {
-    return e.header + wrapBase64(Buffer.from(crlf(joinParts(e.parts, values)), 'utf8').toString('base64'));
+    return e.header + b64Wrap(Buffer.from(crlf(joinParts(e.parts, values)), 'utf8').toString('base64'), 76);
   }
   const pieces = values.map(qpPiece);
   let out = e.header + e.literals[0]!;
@@ -98,7 +88,6 @@ function build(e: Encoded, raw: string[]): string {
 /** One recipient's parts; the variant must not change after its first use (its encoding is cached). */
 export function personaliseParts(variant: CompiledVariant, fields: RecipientFields): MimeParts {
   const e = encoded(variant);
-  const values = placeholderValues(fields);
-  const raw = PLACEHOLDER_KEYS.map((k) => values[k]);
+  const raw = placeholderList(fields);
   return { text: build(e.text, raw), html: build(e.html, raw) };
 }

@@ -2,7 +2,7 @@ import {
   PLACEHOLDER_KEYS,
   PLACEHOLDER_PATTERN,
   placeholderKey,
-  placeholderValues,
+  placeholderList,
   type PlaceholderKey,
 } from './placeholders.js';
 import type { CompiledVariant, RecipientFields } from './types.js';
@@ -81,7 +81,6 @@ export function splitVariant(variant: CompiledVariant): Prepared {
  */
 export function personalise(variant: CompiledVariant, fields: RecipientFields): { html: string; text: string } {
   const p = splitVariant(variant);
-  const values = placeholderValues(fields);
-  const raw = PLACEHOLDER_KEYS.map((k) => values[k]);
+  const raw = placeholderList(fields);
   return { html: joinParts(p.html, raw.map(escapeHtml)), text: joinParts(p.text, raw) };
 }

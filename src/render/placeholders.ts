@@ -63,6 +63,12 @@ export function placeholderValues(fields: RecipientFields): Record<PlaceholderKe
   };
 }
 
+/** The raw values in PLACEHOLDER_KEYS order: what a split document's slots index into. */
+export function placeholderList(fields: RecipientFields): string[] {
+  const values = placeholderValues(fields);
+  return PLACEHOLDER_KEYS.map((k) => values[k]);
+}
+
 /**
  * Breaks any `%%` in feed or config text so it can never form a placeholder: otherwise a
  * story titled `%%BRIEF_EMAIL%%` would print each reader's address, and a story URL holding
