@@ -1,6 +1,6 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { chaosEnv, chaosSeed, EDITION, FIXTURE_DATE, rng, seed, sleep, until, type ChaosEnv } from '../harness/chaos-env.js';
-import { SmtpSink } from '../../helpers/smtp-sink.js';
+import { describe, expect, it } from 'vitest';
+import { chaosSeed, EDITION, FIXTURE_DATE, rng, seed, sleep, until } from '../harness/chaos-env.js';
+import { chaosFixture } from '../harness/fixture.js';
 import { checkDelivery, describeCheck, reportFigures } from '../harness/delivery-report.js';
 import type { ChaosSize } from '../harness/sizes.js';
 import type { BriefProcess } from '../harness/processes.js';
@@ -15,25 +15,14 @@ const POOL = 3;
  */
 export function crashScenario(size: ChaosSize): void {
   describe(`crash: SIGKILL of the worker process mid-send (${size.name})`, () => {
-    let env: ChaosEnv | undefined;
-    let sink: SmtpSink | undefined;
-    afterEach(async () => {
-      await env?.cleanup();
-      await sink?.stop();
-      env = undefined;
-      sink = undefined;
-    });
+    const fx = chaosFixture();
 
     const { recipients: N, kills: K, lockDurationMs } = size.crash;
 
     it(`${N} recipients, ${K} SIGKILLs: everyone at least once, repeats only in the acceptance window`, async () => {
       const seedValue = chaosSeed();
       const rand = rng(seedValue);
-      sink = new SmtpSink({}, { keepRaw: false });
-      await sink.start();
-      env = await chaosEnv({ smtpUrl: sink.url, delivery: { lockDurationMs, batchSize: 100, poolSize: POOL, concurrency: 2 } });
-      const e = env;
-      const s = sink;
+      const { e, s } = await fx.withRelay({}, { delivery: { lockDurationMs, batchSize: 100, poolSize: POOL, concurrency: 2 } });
       const addresses = await seed(e.app, N);
       const started = Date.now();
       const restartMs: number[] = [];

@@ -1,6 +1,6 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { chaosEnv, chaosSeed, EDITION, FIXTURE_DATE, rng, seed, sleep, until, type ChaosEnv } from '../harness/chaos-env.js';
-import { SmtpSink } from '../../helpers/smtp-sink.js';
+import { describe, expect, it } from 'vitest';
+import { chaosSeed, EDITION, FIXTURE_DATE, rng, seed, sleep, until, type ChaosEnv } from '../harness/chaos-env.js';
+import { chaosFixture } from '../harness/fixture.js';
 import { checkDelivery, describeCheck, reportFigures } from '../harness/delivery-report.js';
 import type { ChaosSize } from '../harness/sizes.js';
 import { SCHEDULED_JOB } from '../../../src/delivery/queues.js';
@@ -21,14 +21,7 @@ const OCCURRENCE_MS = Date.parse(`${FIXTURE_DATE}T04:00:00Z`);
  */
 export function editorActionsScenario(size: ChaosSize): void {
   describe(`editor actions mid-send (${size.name})`, () => {
-    let env: ChaosEnv | undefined;
-    let sink: SmtpSink | undefined;
-    afterEach(async () => {
-      await env?.cleanup();
-      await sink?.stop();
-      env = undefined;
-      sink = undefined;
-    });
+    const fx = chaosFixture();
 
     const { recipients: N, pauseCycles, concurrentRequests, snapshotRecipients } = size.editor;
     const delivery = { batchSize: BATCH, poolSize: 3, concurrency: CONCURRENCY, lockDurationMs: 5000 };
@@ -40,11 +33,7 @@ export function editorActionsScenario(size: ChaosSize): void {
 
     it(`${pauseCycles} pause/resume cycles over ${N} recipients: each pause holds within one batch, nobody twice`, async () => {
       const rand = rng(chaosSeed());
-      sink = new SmtpSink({ delayMs: 8 }, { keepRaw: false });
-      await sink.start();
-      env = await chaosEnv({ smtpUrl: sink.url, delivery });
-      const e = env;
-      const s = sink;
+      const { e, s } = await fx.withRelay({ delayMs: 8 }, { delivery });
       const addresses = await seed(e.app, N);
       const started = Date.now();
       await e.procs.worker(e.configFile);
@@ -87,11 +76,7 @@ export function editorActionsScenario(size: ChaosSize): void {
     }, 180_000 * size.slack);
 
     it(`cancel mid-send stops within one batch and stays stopped (${N} recipients)`, async () => {
-      sink = new SmtpSink({ delayMs: 8 }, { keepRaw: false });
-      await sink.start();
-      env = await chaosEnv({ smtpUrl: sink.url, delivery });
-      const e = env;
-      const s = sink;
+      const { e, s } = await fx.withRelay({ delayMs: 8 }, { delivery });
       await seed(e.app, N);
       await e.procs.worker(e.configFile);
       await e.app.service.request('daily', FIXTURE_DATE);
@@ -125,11 +110,7 @@ export function editorActionsScenario(size: ChaosSize): void {
     }, 120_000 * size.slack);
 
     it(`the scheduler firing twice while editors send the same date (${concurrentRequests} at once, and \`brief send\`): one edition, one copy each`, async () => {
-      sink = new SmtpSink({ delayMs: 2 }, { keepRaw: false });
-      await sink.start();
-      env = await chaosEnv({ smtpUrl: sink.url, delivery });
-      const e = env;
-      const s = sink;
+      const { e, s } = await fx.withRelay({ delayMs: 2 }, { delivery });
       const n = Math.min(N, 300);
       const addresses = await seed(e.app, n);
       // Two worker processes, so two prepare jobs could really run at the same time.
@@ -175,8 +156,7 @@ export function editorActionsScenario(size: ChaosSize): void {
     }, 120_000 * size.slack);
 
     it(`prepare run three times at once (a resume during the snapshot, a job taken over from a stalled worker): one snapshot of ${snapshotRecipients}`, async () => {
-      env = await chaosEnv({ delivery });
-      const e = env;
+      const e = await fx.env({ delivery });
       await seed(e.app, snapshotRecipients);
       // Created and queued, but no worker: the three runs below are the only ones.
       await e.app.service.request('daily', FIXTURE_DATE);

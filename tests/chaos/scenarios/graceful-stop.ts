@@ -1,6 +1,6 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { chaosEnv, EDITION, FIXTURE_DATE, seed, until, type ChaosEnv } from '../harness/chaos-env.js';
-import { SmtpSink } from '../../helpers/smtp-sink.js';
+import { describe, expect, it } from 'vitest';
+import { EDITION, FIXTURE_DATE, seed, until } from '../harness/chaos-env.js';
+import { chaosFixture } from '../harness/fixture.js';
 import { checkDelivery, describeCheck, reportFigures } from '../harness/delivery-report.js';
 import type { ChaosSize } from '../harness/sizes.js';
 
@@ -11,24 +11,13 @@ import type { ChaosSize } from '../harness/sizes.js';
  */
 export function gracefulStopScenario(size: ChaosSize): void {
   describe(`graceful stop: SIGTERM to the worker process mid-batch (${size.name})`, () => {
-    let env: ChaosEnv | undefined;
-    let sink: SmtpSink | undefined;
-    afterEach(async () => {
-      await env?.cleanup();
-      await sink?.stop();
-      env = undefined;
-      sink = undefined;
-    });
+    const fx = chaosFixture();
 
     const { recipients: N, stops } = size.graceful;
 
     it(`${N} recipients, ${stops} SIGTERM(s): exit 0, everything accepted is recorded, no duplicates`, async () => {
       // Slow acceptances keep messages in flight when the signal comes.
-      sink = new SmtpSink({ delayMs: 15 }, { keepRaw: false });
-      await sink.start();
-      env = await chaosEnv({ smtpUrl: sink.url, delivery: { batchSize: 100, poolSize: 3, concurrency: 2, lockDurationMs: 2000 } });
-      const e = env;
-      const s = sink;
+      const { e, s } = await fx.withRelay({ delayMs: 15 }, { delivery: { batchSize: 100, poolSize: 3, concurrency: 2, lockDurationMs: 2000 } });
       const addresses = await seed(e.app, N);
       const started = Date.now();
       let worker = await e.procs.worker(e.configFile);
@@ -90,8 +79,7 @@ export function gracefulStopScenario(size: ChaosSize): void {
     // signal's default action kills it on the spot, mid-batch if it had already taken one.
     const attempts = size.name === 'ci' ? 5 : 10;
     it(`SIGTERM right after "running" still stops gracefully (${attempts} times)`, async () => {
-      env = await chaosEnv({ smtpUrl: 'smtp://127.0.0.1:9?ignoreTLS=true' });
-      const e = env;
+      const e = await fx.env({ smtpUrl: 'smtp://127.0.0.1:9?ignoreTLS=true' });
       const exits: string[] = [];
       for (let i = 0; i < attempts; i++) {
         const w = await e.procs.worker(e.configFile);

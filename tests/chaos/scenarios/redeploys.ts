@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
-import { chaosEnv, rawConfig, type ChaosEnv } from '../harness/chaos-env.js';
+import { describe, expect, it } from 'vitest';
+import { rawConfig } from '../harness/chaos-env.js';
+import { chaosFixture } from '../harness/fixture.js';
 import { reportFigures } from '../harness/delivery-report.js';
 import type { ChaosSize } from '../harness/sizes.js';
 
@@ -22,15 +23,10 @@ function next0930Tbilisi(now: number): number {
  */
 export function redeployScenario(size: ChaosSize): void {
   describe(`redeploys of worker processes (${size.name})`, () => {
-    let env: ChaosEnv | undefined;
-    afterEach(async () => {
-      await env?.cleanup();
-      env = undefined;
-    });
+    const fx = chaosFixture();
 
     it(`${size.redeploy.starts} starts (overlapping, killed, schedule changed) leave one scheduled job per newsletter`, async () => {
-      env = await chaosEnv();
-      const e = env;
+      const e = await fx.env();
       const started = Date.now();
       let starts = 0;
       const startWorker = async () => {

@@ -1,6 +1,7 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { chaosEnv, EDITION, FIXTURE_DATE, seed, until, type ChaosEnv } from '../harness/chaos-env.js';
-import { SmtpSink, type SinkFaults } from '../../helpers/smtp-sink.js';
+import { describe, expect, it } from 'vitest';
+import { EDITION, FIXTURE_DATE, seed, until } from '../harness/chaos-env.js';
+import { chaosFixture } from '../harness/fixture.js';
+import type { SinkFaults } from '../../helpers/smtp-sink.js';
 import { checkDelivery, describeCheck, reportFigures } from '../harness/delivery-report.js';
 import type { ChaosSize } from '../harness/sizes.js';
 
@@ -40,26 +41,12 @@ export const RELAY_FAULTS: SinkFaults = {
 
 export function relayFaultsScenario(size: ChaosSize): void {
   describe(`relay faults (${size.name})`, () => {
-    let env: ChaosEnv | undefined;
-    let sink: SmtpSink | undefined;
-    afterEach(async () => {
-      await env?.cleanup();
-      await sink?.stop();
-      env = undefined;
-      sink = undefined;
-    });
+    const fx = chaosFixture();
 
     const { recipients: N } = size.relay;
 
     it(`${N} recipients through 451, 421, dropped DATA, 452, slow answers and 550: one copy each, 550s suppressed`, async () => {
-      sink = new SmtpSink(RELAY_FAULTS, { keepRaw: false });
-      await sink.start();
-      env = await chaosEnv({
-        smtpUrl: sink.url,
-        delivery: { batchSize: 50, poolSize: 3, concurrency: 2, attempts: 8, backoffMs: 50, lockDurationMs: 5000 },
-      });
-      const e = env;
-      const s = sink;
+      const { e, s } = await fx.withRelay(RELAY_FAULTS, { delivery: { batchSize: 50, poolSize: 3, concurrency: 2, attempts: 8, backoffMs: 50, lockDurationMs: 5000 } });
       const addresses = await seed(e.app, N);
       const bouncing = addresses.filter((a) => kindOf(a) === 2);
       const deliverable = addresses.filter((a) => kindOf(a) !== 2);
