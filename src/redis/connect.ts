@@ -3,6 +3,13 @@ import { BriefError } from '../errors.js';
 
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 
+/**
+ * The client type every store, script and service takes. One name for it, so that the
+ * connection factory can hand out a Cluster or Sentinel client without each module
+ * naming ioredis' classes.
+ */
+export type RedisClient = Redis;
+
 /** Hides a password in a Redis URL before it goes into a message or a log. */
 export function redactUrl(url: string): string {
   return url.replace(/\/\/([^@/]*)@/, '//***@');
