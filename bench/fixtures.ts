@@ -89,3 +89,71 @@ export function makeEdition(n = 30): EditionContent {
     articles,
   };
 }
+
+/**
+ * Story text in the newsletter's own script, for Georgian (`ka`) and Armenian (`hy`)
+ * editions: sizes and encodings of a non-Latin edition are what these are for, so the
+ * titles and summaries are as long as the English ones, and the URLs stay ASCII as real
+ * ones mostly do.
+ */
+const SCRIPT_TEXT: Record<'ka' | 'hy', { title: (i: number) => string; summary: string; sections: string[]; authors: string[] }> = {
+  ka: {
+    title: (i) => `თბილისში ბიუჯეტზე მოლაპარაკება ისევ ჩიხშია: მინისტრები და ოპოზიცია ერთმანეთს ადანაშაულებენ (${i + 1})`,
+    summary:
+      'ოფიციალურმა პირებმა ხუთშაბათს განაცხადეს, რომ გეგმას მომავალ კვირას ისევ განიხილავენ მას შემდეგ, რაც ოპოზიციის დეპუტატებმა სხდომა დატოვეს; ' +
+      'ანალიტიკოსები აფრთხილებენ, რომ შეფერხებამ საერთაშორისო კრედიტორებისთვის დაპირებული რეფორმები მომავალ წლამდე შეიძლება გადადოს…',
+    sections: ['საქართველო', 'სომხეთი', 'აზერბაიჯანი', 'სხვა ამბები'],
+    authors: ['ნინო ბერიძე', 'არმენ პეტროსიანი', 'ლეილა მამედოვა', 'გიორგი კაპანაძე', 'ანი აკობიანი'],
+  },
+  hy: {
+    title: (i) => `Երևանում բյուջեի շուրջ բանակցությունները կրկին փակուղում են. նախարարներն ու ընդդիմությունը մեղադրում են միմյանց (${i + 1})`,
+    summary:
+      'Պաշտոնյաները հինգշաբթի հայտարարեցին, որ ծրագիրը կրկին կքննարկվի հաջորդ շաբաթ, երբ ընդդիմադիր պատգամավորները լքեցին նիստը. ' +
+      'վերլուծաբանները զգուշացնում են, որ ձգձգումը կարող է միջազգային վարկատուներին խոստացված բարեփոխումները հետաձգել մինչև հաջորդ տարի…',
+    sections: ['Վրաստան', 'Հայաստան', 'Ադրբեջան', 'Այլ լուրեր'],
+    authors: ['Նինո Բերիձե', 'Արմեն Պետրոսյան', 'Լեյլա Մամեդովա', 'Գեորգի Կապանաձե', 'Անի Հակոբյան'],
+  },
+};
+
+/** `makeEdition(n)` with every story's words, the sections and the newsletter in Georgian or Armenian. */
+export function makeScriptEdition(lang: 'ka' | 'hy', n = 30): { newsletter: NewsletterConfig; content: EditionContent } {
+  const words = SCRIPT_TEXT[lang];
+  const base = makeEdition(n);
+  const sectionOf = new Map(SECTIONS.map((s, i) => [s, words.sections[i] ?? s]));
+  const translate = (a: Article, i: number): Article => ({
+    ...a,
+    title: words.title(i),
+    summary: words.summary,
+    author: a.author === undefined ? undefined : words.authors[i % words.authors.length],
+    tags: a.tags.map((t) => sectionOf.get(t) ?? t),
+    imageCaption: words.summary.slice(0, 90),
+  });
+  const articles = base.articles.map(translate);
+  const byId = new Map(articles.map((a) => [a.id, a]));
+  const same = (a: Article) => byId.get(a.id) ?? a;
+  const content: EditionContent = {
+    ...base,
+    lead: same(base.lead),
+    picks: base.picks.map(same),
+    sections: base.sections.map((s) => ({ title: sectionOf.get(s.title) ?? s.title, articles: s.articles.map(same) })),
+    articles,
+  };
+  const title = lang === 'ka' ? 'კავკასიის დღიური მიმოხილვა' : 'Կովկասյան օրվա ամփոփում';
+  return {
+    newsletter: {
+      ...newsletter,
+      title,
+      from: `${title} <brief@example.org>`,
+      locale: lang === 'ka' ? 'ka-GE' : 'hy-AM',
+      sections: newsletter.sections.map((s) => ({ title: sectionOf.get(s.title) ?? s.title, tags: [sectionOf.get(s.tags[0]!) ?? s.tags[0]!] })),
+      catchAllTitle: words.sections[3]!,
+      membership: {
+        text: lang === 'ka' ? 'დამოუკიდებელი ჟურნალისტიკა თქვენნაირ მკითხველებზეა დამოკიდებული.' : 'Անկախ լրագրությունը կախված է ձեզ նման ընթերցողներից։',
+        url: 'https://example.org/membership',
+        button: lang === 'ka' ? 'გახდით წევრი' : 'Դարձեք անդամ',
+      },
+      postalAddress: lang === 'ka' ? 'რუსთაველის გამზირი 12\n0108 თბილისი' : 'Աբովյան փողոց 12\n0001 Երևան',
+    },
+    content,
+  };
+}

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { IANAZone } from 'luxon';
 import { CronExpressionParser } from 'cron-parser';
+import { STRING_KEYS } from '../i18n/index.js';
 
 /**
  * The shape of `brief.config.json` (the contract in DESIGN.md). Objects are strict:
@@ -44,6 +45,14 @@ const locale = z.string().refine(
   { error: (issue) => `unknown locale ${JSON.stringify(issue.input)}` },
 );
 
+/**
+ * A newsletter's own wording of any fixed string (see src/i18n/en.ts for the keys): a
+ * strict object, so a misspelt key is refused with its name instead of changing nothing.
+ */
+const strings = z.strictObject(
+  Object.fromEntries(STRING_KEYS.map((k) => [k, z.string().optional()])) as Record<string, z.ZodOptional<z.ZodString>>,
+);
+
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 
 export const sourceSchema = z.strictObject({
@@ -74,6 +83,8 @@ export const newsletterSchema = z.strictObject({
   timezone,
   /** @defaultValue "en-GB" */
   locale: locale.default('en-GB'),
+  /** Overrides of the locale's fixed strings, by key (`"email.picks": "Our picks"`). */
+  strings: strings.optional(),
   /** Cron pattern (5 or 6 fields) evaluated in `timezone`. */
   schedule: cron,
   lists: z.array(id('list')).min(1, 'needs at least one list'),

@@ -10,6 +10,8 @@ import { describeError, logError } from './http-error.js';
 import { ARCHIVE_CSP, pageHeaders } from './security-headers.js';
 import { errorPage } from './subscriber-pages.js';
 import { h, renderPage } from './page.js';
+import { pageText } from './page-language.js';
+import { t } from '../i18n/index.js';
 
 /**
  * States whose edition is in someone's inbox, so its "view in browser" link must work. A
@@ -40,20 +42,29 @@ export async function archiveRoutes(f: FastifyInstance, opts: { app: App }): Pro
   f.setErrorHandler((err, req, reply) => {
     const a = describeError(err);
     logError(req, err, a);
-    return pageHeaders(reply.code(a.status)).header('cache-control', 'no-store').send(errorPage(a));
+    return pageHeaders(reply.code(a.status))
+      .header('cache-control', 'no-store')
+      .send(errorPage(a, pageText(app.config, { acceptLanguage: req.headers['accept-language'] })));
   });
 
-  f.get('/archive', async (_req, reply) => {
+  f.get('/archive', async (req, reply) => {
+    const words = pageText(app.config, { acceptLanguage: req.headers['accept-language'] });
     const items = app.config.newsletters
       .map((n) => `<li><a href="archive/${encodeURIComponent(n.id)}">${h(n.title)}</a></li>`)
       .join('\n');
     return pageHeaders(reply).send(
-      renderPage({ title: 'Archive', noindex: false, body: `<h1>Archive</h1><ul class="lists">${items}</ul>` }),
+      renderPage({
+        lang: words.lang,
+        title: t(words.s, 'page.archive.title'),
+        noindex: false,
+        body: `<h1>${h(t(words.s, 'page.archive.title'))}</h1><ul class="lists">${items}</ul>`,
+      }),
     );
   });
 
   f.get('/archive/:newsletter', async (req: FastifyRequest<{ Params: { newsletter: string } }>, reply) => {
     const n = findNewsletter(app, req.params.newsletter);
+    const words = pageText(app.config, { newsletter: n.id });
     const editions = await published(app, n.id);
     const items = editions
       .map(
@@ -63,11 +74,11 @@ export async function archiveRoutes(f: FastifyInstance, opts: { app: App }): Pro
       )
       .join('\n');
     const body = `<h1>${h(n.title)}</h1>
-${editions.length ? `<ul class="lists">\n${items}\n</ul>` : '<p>No editions have been sent yet.</p>'}`;
+${editions.length ? `<ul class="lists">\n${items}\n</ul>` : `<p>${h(t(words.s, 'page.archive.empty'))}</p>`}`;
     // Relative links resolve against /archive/, so the page works behind a path prefix too.
     return pageHeaders(reply)
       .header('cache-control', 'public, max-age=60')
-      .send(renderPage({ title: `${n.title} — archive`, noindex: false, body }));
+      .send(renderPage({ lang: words.lang, title: t(words.s, 'page.archive.newsletterTitle', { title: n.title }), noindex: false, body }));
   });
 
   f.get(

@@ -47,6 +47,8 @@ export interface PageOptions {
   title: string;
   /** Trusted HTML built with `h()` around every value. */
   body: string;
+  /** BCP 47 language of the page's words. @defaultValue "en" */
+  lang?: string;
   /** Keeps token pages and error pages out of search engines. @defaultValue true */
   noindex?: boolean;
 }
@@ -54,7 +56,7 @@ export interface PageOptions {
 /** A small, mobile-friendly page around `body`. */
 export function renderPage(opts: PageOptions): string {
   return `<!doctype html>
-<html lang="en">
+<html lang="${h(opts.lang ?? 'en')}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">

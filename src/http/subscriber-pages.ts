@@ -1,48 +1,71 @@
 import type { SubscriberStatus } from '../subscribers/index.js';
+import { t, type StringKey } from '../i18n/index.js';
 import { h, renderPage } from './page.js';
 import type { ErrorAnswer } from './http-error.js';
+import { ENGLISH, type PageText } from './page-language.js';
 import type { JoinOutcome, LeaveOutcome } from './subscriptions.js';
 
 /**
- * The HTML of the subscriber pages. Words a reader sees live here, in one file, so they can
- * be read and changed together. Every value goes through h().
+ * The HTML of the subscriber pages. Their words live in src/i18n (`page.*`), in the
+ * language of the newsletter the link came from; every value goes through h().
  */
 
-const badLinkBody = `<h1>This link doesn't work</h1>
-<p>It may have been cut short or changed on the way — some mail apps break long links.</p>
-<p>Please use the unsubscribe link at the bottom of a recent email from us, or reply to that
-email and ask to be removed; nothing was changed.</p>`;
+/** Escaping for element text (never attributes): an apostrophe stays readable in the source. */
+const textEscape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
-export function badLinkPage(): string {
-  return renderPage({ title: "This link doesn't work", body: badLinkBody });
+/** A catalogue string as HTML: the string escaped, then each value as given (already HTML). */
+function ht(p: PageText, key: StringKey, htmlVars: Record<string, string> = {}): string {
+  // Placeholders are swapped for markers first, so the string's own text is escaped once and
+  // the values (built with h()) are not escaped twice.
+  const marked = t(p.s, key, Object.fromEntries(Object.keys(htmlVars).map((k) => [k, `\u0000${k}\u0000`])));
+  return textEscape(marked).replace(/\u0000(\w+)\u0000/g, (_m, k: string) => htmlVars[k] ?? '');
 }
 
-export function confirmUnsubscribePage(v: { email: string; label: string; status: SubscriberStatus | null; prefsHref: string }): string {
-  const prefs = `<p class="muted"><a href="${h(v.prefsHref)}">Manage all your subscriptions</a></p>`;
+const email = (v: string) => `<span class="email">${h(v)}</span>`;
+
+export function badLinkPage(p: PageText = ENGLISH): string {
+  return renderPage({
+    lang: p.lang,
+    title: t(p.s, 'page.badLink.title'),
+    body: `<h1>${ht(p, 'page.badLink.title')}</h1>
+<p>${ht(p, 'page.badLink.why')}</p>
+<p>${ht(p, 'page.badLink.help')}</p>`,
+  });
+}
+
+export function confirmUnsubscribePage(
+  v: { email: string; label: string; status: SubscriberStatus | null; prefsHref: string },
+  p: PageText = ENGLISH,
+): string {
+  const prefs = `<p class="muted"><a href="${h(v.prefsHref)}">${ht(p, 'page.unsubscribe.manageAll')}</a></p>`;
+  const label = h(v.label);
   if (v.status !== 'active') {
     return renderPage({
-      title: 'Not subscribed',
-      body: `<h1>You're not receiving ${h(v.label)}</h1>
-<p><span class="email">${h(v.email)}</span> is not subscribed to it, so there is nothing to do.</p>${prefs}`,
+      lang: p.lang,
+      title: t(p.s, 'page.unsubscribe.notSubscribedTitle'),
+      body: `<h1>${ht(p, 'page.unsubscribe.notReceiving', { label })}</h1>
+<p>${ht(p, 'page.unsubscribe.nothingToDo', { email: email(v.email) })}</p>${prefs}`,
     });
   }
   return renderPage({
-    title: `Unsubscribe from ${v.label}?`,
-    body: `<h1>Unsubscribe from ${h(v.label)}?</h1>
-<p><span class="email">${h(v.email)}</span> will stop receiving ${h(v.label)}.</p>
-<form method="post"><input type="hidden" name="confirm" value="yes"><button type="submit">Unsubscribe</button></form>
+    lang: p.lang,
+    title: t(p.s, 'page.unsubscribe.confirm', { label: v.label }),
+    body: `<h1>${ht(p, 'page.unsubscribe.confirm', { label })}</h1>
+<p>${ht(p, 'page.unsubscribe.willStop', { email: email(v.email), label })}</p>
+<form method="post"><input type="hidden" name="confirm" value="yes"><button type="submit">${ht(p, 'page.unsubscribe.button')}</button></form>
 ${prefs}`,
   });
 }
 
-export function unsubscribedPage(v: { email: string; label: string; outcome: LeaveOutcome; prefsHref: string }): string {
+export function unsubscribedPage(v: { email: string; label: string; outcome: LeaveOutcome; prefsHref: string }, p: PageText = ENGLISH): string {
   // A second click (or the mail client's one-click first) lands on 'already': same answer.
-  const lead = v.outcome === 'not-on-list' ? "You're not subscribed" : "You're unsubscribed";
+  const lead: StringKey = v.outcome === 'not-on-list' ? 'page.unsubscribe.notOnList' : 'page.unsubscribe.done';
   return renderPage({
-    title: lead,
-    body: `<h1>${lead}</h1>
-<p><span class="email">${h(v.email)}</span> will not receive ${h(v.label)} any more.</p>
-<p class="muted">Clicked by mistake? <a href="${h(v.prefsHref)}">Rejoin or manage your subscriptions</a>.</p>`,
+    lang: p.lang,
+    title: t(p.s, lead),
+    body: `<h1>${ht(p, lead)}</h1>
+<p>${ht(p, 'page.unsubscribe.noMore', { email: email(v.email), label: h(v.label) })}</p>
+<p class="muted">${ht(p, 'page.unsubscribe.mistake')} <a href="${h(v.prefsHref)}">${ht(p, 'page.unsubscribe.rejoin')}</a>.</p>`,
   });
 }
 
@@ -51,12 +74,12 @@ export function oneClickText(outcome: LeaveOutcome): string {
   return outcome === 'not-on-list' ? 'Not subscribed (nothing to do).\n' : 'Unsubscribed.\n';
 }
 
-function statusLine(status: SubscriberStatus | null, suppressed: boolean): string {
-  if (status === 'active') return suppressed ? 'Subscribed, but our emails to this address are stopped (they could not be delivered)' : 'Subscribed';
-  if (status === 'unsubscribed') return suppressed ? 'Unsubscribed; our emails to this address could not be delivered' : 'Unsubscribed';
-  if (status === 'bounced') return 'Stopped: our emails to this address could not be delivered';
-  if (status === 'complained') return 'Stopped after a spam report';
-  return 'Not subscribed';
+function statusLine(status: SubscriberStatus | null, suppressed: boolean): StringKey {
+  if (status === 'active') return suppressed ? 'page.prefs.status.subscribedStopped' : 'page.prefs.status.subscribed';
+  if (status === 'unsubscribed') return suppressed ? 'page.prefs.status.unsubscribedStopped' : 'page.prefs.status.unsubscribed';
+  if (status === 'bounced') return 'page.prefs.status.bounced';
+  if (status === 'complained') return 'page.prefs.status.complained';
+  return 'page.prefs.status.none';
 }
 
 export interface PreferencesView {
@@ -66,60 +89,68 @@ export interface PreferencesView {
   notice?: { text: string; bad?: boolean };
 }
 
-export function preferencesPage(v: PreferencesView): string {
+export function preferencesPage(v: PreferencesView, p: PageText = ENGLISH): string {
   const items = v.lists
     .map((l) => {
       let button = '';
-      if (l.status === 'active') button = actionForm(l.list, 'leave', 'Leave', true);
-      else if (l.status === 'unsubscribed' && !v.suppressed) button = actionForm(l.list, 'join', 'Rejoin', false);
-      return `<li><strong>${h(l.label)}</strong><br><span class="muted">${h(statusLine(l.status, v.suppressed))}</span>${button}</li>`;
+      if (l.status === 'active') button = actionForm(l.list, 'leave', t(p.s, 'page.prefs.leave'), true);
+      else if (l.status === 'unsubscribed' && !v.suppressed) button = actionForm(l.list, 'join', t(p.s, 'page.prefs.rejoin'), false);
+      return `<li><strong>${h(l.label)}</strong><br><span class="muted">${ht(p, statusLine(l.status, v.suppressed))}</span>${button}</li>`;
     })
     .join('\n');
   const notice = v.notice ? `<p class="notice${v.notice.bad ? ' bad' : ''}">${h(v.notice.text)}</p>\n` : '';
   const stopped = v.suppressed || v.lists.some((l) => l.status === 'bounced' || l.status === 'complained');
   return renderPage({
-    title: 'Your subscriptions',
-    body: `${notice}<h1>Your subscriptions</h1>
-<p><span class="email">${h(v.email)}</span></p>
+    lang: p.lang,
+    title: t(p.s, 'page.prefs.title'),
+    body: `${notice}<h1>${ht(p, 'page.prefs.title')}</h1>
+<p>${email(v.email)}</p>
 <ul class="lists">
 ${items}
-</ul>${stopped ? '\n<p class="muted">Stopped lists can be restarted only by the editors: reply to one of our emails.</p>' : ''}`,
+</ul>${stopped ? `\n<p class="muted">${ht(p, 'page.prefs.stoppedNote')}</p>` : ''}`,
   });
 }
 
 function actionForm(list: string, action: 'leave' | 'join', label: string, secondary: boolean): string {
-  return `<form method="post"><input type="hidden" name="list" value="${h(list)}"><input type="hidden" name="action" value="${action}"><button type="submit"${secondary ? ' class="secondary"' : ''}>${label}</button></form>`;
+  return `<form method="post"><input type="hidden" name="list" value="${h(list)}"><input type="hidden" name="action" value="${action}"><button type="submit"${secondary ? ' class="secondary"' : ''}>${h(label)}</button></form>`;
 }
 
-export function preferencesNotice(action: 'leave' | 'join', outcome: LeaveOutcome | JoinOutcome, label: string): { text: string; bad?: boolean } {
-  if (action === 'leave') return { text: outcome === 'not-on-list' ? `You were not subscribed to ${label}.` : `You left ${label}.` };
-  if (outcome === 'joined') return { text: `Welcome back: you will receive ${label} again.` };
-  if (outcome === 'already') return { text: `You already receive ${label}.` };
-  return { text: `${label} cannot be restarted from here; reply to one of our emails and the editors will help.`, bad: true };
+/** The notice's text is plain (escaped where the page prints it). */
+export function preferencesNotice(
+  action: 'leave' | 'join',
+  outcome: LeaveOutcome | JoinOutcome,
+  label: string,
+  p: PageText = ENGLISH,
+): { text: string; bad?: boolean } {
+  if (action === 'leave') return { text: t(p.s, outcome === 'not-on-list' ? 'page.prefs.wasNotSubscribed' : 'page.prefs.left', { label }) };
+  if (outcome === 'joined') return { text: t(p.s, 'page.prefs.welcomeBack', { label }) };
+  if (outcome === 'already') return { text: t(p.s, 'page.prefs.already', { label }) };
+  return { text: t(p.s, 'page.prefs.cannotRestart', { label }), bad: true };
 }
 
 /** Where the archive's (token-free) unsubscribe links point. */
-export function genericUnsubscribePage(): string {
+export function genericUnsubscribePage(p: PageText = ENGLISH): string {
   return renderPage({
-    title: 'Unsubscribe',
-    body: `<h1>Unsubscribe</h1>
-<p>To stop receiving our newsletter, use the <strong>unsubscribe</strong> link at the bottom of
-any email you received from us: it is made for your address, so one click is enough.</p>
-<p class="muted">This web copy of a newsletter is the same for every reader, so its links
-cannot unsubscribe anyone.</p>`,
+    lang: p.lang,
+    title: t(p.s, 'page.unsubscribe.genericTitle'),
+    body: `<h1>${ht(p, 'page.unsubscribe.genericTitle')}</h1>
+<p>${ht(p, 'page.unsubscribe.genericHow')}</p>
+<p class="muted">${ht(p, 'page.unsubscribe.genericWhy')}</p>`,
   });
 }
 
-export function errorPage(a: ErrorAnswer): string {
-  if (a.code === 'ETOKEN') return badLinkPage();
+export function errorPage(a: ErrorAnswer, p: PageText = ENGLISH): string {
+  if (a.code === 'ETOKEN') return badLinkPage(p);
   if (a.status === 404) {
-    return renderPage({ title: 'Not found', body: `<h1>Not found</h1><p>There is no page at this address.</p>` });
+    return renderPage({ lang: p.lang, title: t(p.s, 'page.notFound.title'), body: `<h1>${ht(p, 'page.notFound.title')}</h1><p>${ht(p, 'page.notFound.text')}</p>` });
   }
   if (a.status >= 500) {
     return renderPage({
-      title: 'Something went wrong',
-      body: `<h1>Something went wrong on our side</h1><p>Nothing was changed. Please try again in a few minutes.</p>`,
+      lang: p.lang,
+      title: t(p.s, 'page.serverError.title'),
+      body: `<h1>${ht(p, 'page.serverError.heading')}</h1><p>${ht(p, 'page.serverError.text')}</p>`,
     });
   }
-  return renderPage({ title: 'Bad request', body: `<h1>That didn't work</h1><p>${h(a.message)}</p>` });
+  // The message is the error's own one line (English, like the error codes): it names a field.
+  return renderPage({ lang: p.lang, title: t(p.s, 'page.badRequest.title'), body: `<h1>${ht(p, 'page.badRequest.heading')}</h1><p>${h(a.message)}</p>` });
 }

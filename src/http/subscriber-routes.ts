@@ -14,6 +14,7 @@ import {
   preferencesPage,
   unsubscribedPage,
 } from './subscriber-pages.js';
+import { pageText } from './page-language.js';
 import { join, leave, listLabel, membership, preferencesToken, readToken, relatedLists } from './subscriptions.js';
 
 type TokenRequest = FastifyRequest<{ Params: { token: string }; Body: unknown }>;
@@ -55,7 +56,8 @@ export async function subscriberRoutes(f: FastifyInstance, opts: { app: App }): 
   f.setErrorHandler((err, req, reply) => {
     const a = describeError(err);
     logError(req, err, a);
-    return pageHeaders(reply.code(a.status)).headers(a.headers ?? {}).header('cache-control', 'no-store').send(errorPage(a));
+    const words = pageText(app.config, { acceptLanguage: req.headers['accept-language'] });
+    return pageHeaders(reply.code(a.status)).headers(a.headers ?? {}).header('cache-control', 'no-store').send(errorPage(a, words));
   });
 
   // Token pages are personal: never cached by a browser or a proxy, never indexed.
@@ -68,7 +70,10 @@ export async function subscriberRoutes(f: FastifyInstance, opts: { app: App }): 
     const current = await app.subscribers.get(p.list, p.email);
     const prefsHref = `../p/${await preferencesToken(app, p)}`;
     return pageHeaders(reply).send(
-      confirmUnsubscribePage({ email: p.email, label: listLabel(app.config, p.list), status: current?.status ?? null, prefsHref }),
+      confirmUnsubscribePage(
+        { email: p.email, label: listLabel(app.config, p.list), status: current?.status ?? null, prefsHref },
+        pageText(app.config, { list: p.list }),
+      ),
     );
   });
 
@@ -81,7 +86,7 @@ export async function subscriberRoutes(f: FastifyInstance, opts: { app: App }): 
       if (!(err instanceof BriefError && err.code === 'ETOKEN')) throw err;
       logError(req, err, describeError(err));
       if (oneClick) return reply.code(400).type('text/plain; charset=utf-8').send('This unsubscribe link is not valid.\n');
-      return pageHeaders(reply.code(400)).send(badLinkPage());
+      return pageHeaders(reply.code(400)).send(badLinkPage(pageText(app.config, { acceptLanguage: req.headers['accept-language'] })));
     }
     // Any POST with a valid token is the reader's (or their mail client's) intent.
     const outcome = await leave(app, p, req.log);
@@ -89,12 +94,14 @@ export async function subscriberRoutes(f: FastifyInstance, opts: { app: App }): 
       return reply.type('text/plain; charset=utf-8').header('content-security-policy', NONE_CSP).send(oneClickText(outcome));
     }
     const prefsHref = `../p/${await preferencesToken(app, p)}`;
-    return pageHeaders(reply).send(unsubscribedPage({ email: p.email, label: listLabel(app.config, p.list), outcome, prefsHref }));
+    return pageHeaders(reply).send(
+      unsubscribedPage({ email: p.email, label: listLabel(app.config, p.list), outcome, prefsHref }, pageText(app.config, { list: p.list })),
+    );
   });
 
   f.get('/p/:token', async (req: TokenRequest, reply) => {
     const p = await readToken(app, req.params.token, 'preferences');
-    return pageHeaders(reply).send(preferencesPage({ email: p.email, ...(await membership(app, p)) }));
+    return pageHeaders(reply).send(preferencesPage({ email: p.email, ...(await membership(app, p)) }, pageText(app.config, { list: p.list })));
   });
 
   f.post('/p/:token', async (req: TokenRequest, reply) => {
@@ -107,11 +114,14 @@ export async function subscriberRoutes(f: FastifyInstance, opts: { app: App }): 
     if (action !== 'leave' && action !== 'join') throw new BriefError('EINPUT', 'action: must be "leave" or "join"');
     const label = listLabel(app.config, list);
     const outcome = action === 'leave' ? await leave(app, { ...p, list }, req.log) : await join(app, list, p.email, req.log);
-    const notice = preferencesNotice(action, outcome, label);
+    const words = pageText(app.config, { list: p.list });
+    const notice = preferencesNotice(action, outcome, label, words);
     return pageHeaders(reply.code(outcome === 'refused' ? 409 : 200)).send(
-      preferencesPage({ email: p.email, ...(await membership(app, p)), notice }),
+      preferencesPage({ email: p.email, ...(await membership(app, p)), notice }, words),
     );
   });
 
-  f.get('/unsubscribe', async (_req, reply) => pageHeaders(reply).send(genericUnsubscribePage()));
+  f.get('/unsubscribe', async (req, reply) =>
+    pageHeaders(reply).send(genericUnsubscribePage(pageText(app.config, { acceptLanguage: req.headers['accept-language'] }))),
+  );
 }

@@ -6,7 +6,7 @@ export { renderEdition, VARIANTS, type RenderEditionInput } from './render-editi
 export { personalise, escapeHtml } from './personalise.js';
 export { personaliseParts, type MimeParts } from './mime-parts.js';
 export { renderArchivePage, type ArchivePageOptions } from './archive-page.js';
-export { PLACEHOLDERS, GREETING, type PlaceholderKey } from './placeholders.js';
+export { PLACEHOLDERS, GREETING, type Greeting, type PlaceholderKey } from './placeholders.js';
 export { DEFAULT_TEMPLATES_DIR, clearTemplateCache } from './template-set.js';
 export { formatEditionDate, formatStoryTime } from './format-date.js';
 export { formatSubject } from './format-subject.js';

@@ -88,6 +88,6 @@ function build(e: Encoded, raw: string[]): string {
 /** One recipient's parts; the variant must not change after its first use (its encoding is cached). */
 export function personaliseParts(variant: CompiledVariant, fields: RecipientFields): MimeParts {
   const e = encoded(variant);
-  const raw = placeholderList(fields);
+  const raw = placeholderList(fields, variant.greeting);
   return { text: build(e.text, raw), html: build(e.html, raw) };
 }

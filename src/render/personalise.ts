@@ -81,6 +81,6 @@ export function splitVariant(variant: CompiledVariant): Prepared {
  */
 export function personalise(variant: CompiledVariant, fields: RecipientFields): { html: string; text: string } {
   const p = splitVariant(variant);
-  const raw = placeholderList(fields);
+  const raw = placeholderList(fields, variant.greeting);
   return { html: joinParts(p.html, raw.map(escapeHtml)), text: joinParts(p.text, raw) };
 }

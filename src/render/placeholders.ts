@@ -23,14 +23,22 @@ export type PlaceholderKey = keyof typeof PLACEHOLDERS;
 export const PLACEHOLDER_KEYS = Object.keys(PLACEHOLDERS) as PlaceholderKey[];
 
 /**
- * The greeting's words. They live here rather than in the template because whether the
- * name (and its comma) appears is only known per recipient; everything else a reader sees
- * is worded in templates/.
+ * The greeting's words, in the edition's language (`email.greeting.*` of src/i18n). They
+ * travel with the compiled variant rather than sitting in the template because whether the
+ * name (and its comma) appears is only known per recipient. `named` holds `{name}`.
  */
-export const GREETING = {
-  named: (name: string) => `Good morning, ${name}`,
-  anonymous: 'Good morning',
-} as const;
+export interface Greeting {
+  named: string;
+  anonymous: string;
+}
+
+/** The English greeting: variants frozen before greetings were localised carry none. */
+export const GREETING: Greeting = { named: 'Good morning, {name}', anonymous: 'Good morning' };
+
+function greet(greeting: Greeting, name: string): string {
+  // split/join, not replace: a name holding "$&" stays literal.
+  return name ? greeting.named.split('{name}').join(name) : greeting.anonymous;
+}
 
 /** Matches the known placeholders only; capture group 1 is the token. */
 export const PLACEHOLDER_PATTERN = new RegExp(
@@ -51,12 +59,12 @@ export function placeholderKey(token: string): PlaceholderKey | undefined {
 }
 
 /** The raw (unescaped) value of every placeholder for one recipient. */
-export function placeholderValues(fields: RecipientFields): Record<PlaceholderKey, string> {
+export function placeholderValues(fields: RecipientFields, greeting: Greeting = GREETING): Record<PlaceholderKey, string> {
   const name = fields.name.trim();
   return {
     name,
     email: fields.email,
-    greeting: name ? GREETING.named(name) : GREETING.anonymous,
+    greeting: greet(greeting, name),
     unsubscribeUrl: fields.unsubscribeUrl,
     preferencesUrl: fields.preferencesUrl,
     viewInBrowserUrl: fields.viewInBrowserUrl,
@@ -64,8 +72,8 @@ export function placeholderValues(fields: RecipientFields): Record<PlaceholderKe
 }
 
 /** The raw values in PLACEHOLDER_KEYS order: what a split document's slots index into. */
-export function placeholderList(fields: RecipientFields): string[] {
-  const values = placeholderValues(fields);
+export function placeholderList(fields: RecipientFields, greeting?: Greeting): string[] {
+  const values = placeholderValues(fields, greeting);
   return PLACEHOLDER_KEYS.map((k) => values[k]);
 }
 

@@ -5,6 +5,7 @@ import { PLACEHOLDER_LIKE, PLACEHOLDERS, placeholderKey } from './placeholders.j
 import { templateError } from './template-error.js';
 import { DEFAULT_TEMPLATES_DIR, loadTemplateSet, type TemplateSet } from './template-set.js';
 import type { CompiledVariant, RenderedEdition, VariantName } from './types.js';
+import { wrapText } from './wrap-text.js';
 import { buildEditionView, templateData, type EditionView } from './view-model.js';
 
 export const VARIANTS: readonly VariantName[] = ['member', 'public'];
@@ -31,6 +32,8 @@ export interface PreparedEdition {
   templatesDir: string;
   view: EditionView;
   sources: VariantSource[];
+  /** Things worth an editor's attention that do not stop the edition (an unknown locale). */
+  warnings: string[];
 }
 
 /**
@@ -65,17 +68,18 @@ function requireUnsubscribe(doc: string, file: string): void {
 export async function prepareEdition(input: RenderEditionInput): Promise<PreparedEdition> {
   const templatesDir = input.templatesDir ?? DEFAULT_TEMPLATES_DIR;
   const templates = await loadTemplateSet(templatesDir, input.newsletter.template);
-  const view = buildEditionView(input.newsletter, input.content, input.archiveUrl);
+  const warnings: string[] = [];
+  const view = buildEditionView(input.newsletter, input.content, input.archiveUrl, (w) => warnings.push(w));
   const sources = VARIANTS.map((variant): VariantSource => {
     const data = templateData(view, variant);
     const mjml = defuseScriptScheme(templates.mjml(data));
-    const text = templates.text(data);
+    const text = wrapText(templates.text(data));
     checkPlaceholders(mjml, templates.mjmlFile);
     checkPlaceholders(text, templates.textFile);
     requireUnsubscribe(text, templates.textFile);
     return { variant, mjml, text };
   });
-  return { templates, templatesDir, view, sources };
+  return { templates, templatesDir, view, sources, warnings };
 }
 
 /**
@@ -84,14 +88,15 @@ export async function prepareEdition(input: RenderEditionInput): Promise<Prepare
  * BriefError `ETEMPLATE` naming the file.
  */
 export async function renderEdition(input: RenderEditionInput): Promise<RenderedEdition> {
-  const { templates, templatesDir, view, sources } = await prepareEdition(input);
+  const { templates, templatesDir, view, sources, warnings } = await prepareEdition(input);
+  const greeting = { named: view.strings['email.greeting.named'], anonymous: view.strings['email.greeting.anonymous'] };
   const compiled = await Promise.all(
     sources.map(async ({ variant, mjml, text }): Promise<CompiledVariant> => {
       const html = await compileMjml(mjml, templatesDir, templates.mjmlFile);
       requireUnsubscribe(html, templates.mjmlFile);
-      return { variant, subject: view.subject, preheader: view.preheader, html, text };
+      return { variant, subject: view.subject, preheader: view.preheader, html, text, greeting };
     }),
   );
   const variants = Object.fromEntries(compiled.map((v) => [v.variant, v])) as Record<VariantName, CompiledVariant>;
-  return { editionId: input.editionId, subject: view.subject, variants };
+  return { editionId: input.editionId, subject: view.subject, variants, ...(warnings.length ? { warnings } : {}) };
 }

@@ -2,7 +2,9 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import Handlebars from 'handlebars';
 import { packagePath } from '../paths.js';
+import { isStringKey, t, type Strings } from '../i18n/index.js';
 import { safeUrl } from './safe-url.js';
+import { underline } from './wrap-text.js';
 import { isTemplateError, templateError } from './template-error.js';
 import type { TemplateData } from './view-model.js';
 
@@ -82,6 +84,15 @@ const TEXT_OPTIONS: CompileOptions = { strict: true, noEscape: true, preventInde
 function createEnvironment(): typeof Handlebars {
   const hb = Handlebars.create();
   hb.registerHelper('safeUrl', (value: unknown) => safeUrl(value));
+  hb.registerHelper('underline', (value: unknown, char: unknown) => underline(String(value ?? ''), typeof char === 'string' && char ? char : '-'));
+  // {{t "email.picks"}} or {{t "email.byline" author=author}}: a fixed string in the
+  // edition's language. Its result is escaped like any value (raw in the text part).
+  hb.registerHelper('t', (key: unknown, options: Handlebars.HelperOptions) => {
+    const strings = (options.data as { root?: { strings?: Strings } } | undefined)?.root?.strings;
+    if (typeof key !== 'string' || !isStringKey(key)) throw new Error(`{{t ${JSON.stringify(key)}}}: no such string (see src/i18n/en.ts)`);
+    if (!strings) throw new Error('{{t}} needs the edition data at the root (its "strings")');
+    return t(strings, key, options.hash as Record<string, string | number>);
+  });
   // A multi-line config value (the postal address) keeps its lines: each line is escaped,
   // then joined with <br>, so feed or config text still enters the HTML escaped exactly once.
   hb.registerHelper('multiline', (value: unknown) => {

@@ -1,3 +1,5 @@
+import type { Greeting } from './placeholders.js';
+
 /** The per-recipient fields filled into a compiled variant by substitution. */
 export interface RecipientFields {
   name: string;
@@ -19,6 +21,8 @@ export interface CompiledVariant {
   html: string;
   /** Plain text with the same placeholders. */
   text: string;
+  /** The greeting's words in the edition's language; absent in variants frozen before it existed (English). */
+  greeting?: Greeting;
 }
 
 /** A rendered edition: every variant, frozen when a send starts. */
@@ -26,4 +30,6 @@ export interface RenderedEdition {
   editionId: string;
   subject: string;
   variants: Record<VariantName, CompiledVariant>;
+  /** One line each, for the log and `brief preview`'s stderr; absent when there is nothing to say. */
+  warnings?: string[];
 }

@@ -1,6 +1,7 @@
 import type { Article } from '../articles/types.js';
 import type { NewsletterConfig } from '../config/schema.js';
 import type { EditionContent } from '../edition/types.js';
+import { stringsFor, type Strings } from '../i18n/index.js';
 import { formatEditionDate, formatStoryTime } from './format-date.js';
 import { formatSubject } from './format-subject.js';
 import { neutraliseText, neutraliseUrl } from './placeholders.js';
@@ -32,6 +33,8 @@ export interface SectionView {
 export interface TemplateData {
   /** BCP 47 locale for `<html lang>`. */
   lang: string;
+  /** The fixed words in the newsletter's language, read by the `{{t "key"}}` helper. */
+  strings: Strings;
   /** The newsletter's title. */
   title: string;
   /** The edition date, long and local: "Friday, 5 September 2025". */
@@ -52,6 +55,7 @@ export interface TemplateData {
 /** The parts of the data that are the same for every variant, computed once per edition. */
 export interface EditionView {
   lang: string;
+  strings: Strings;
   title: string;
   date: string;
   subject: string;
@@ -86,6 +90,7 @@ export function buildEditionView(
   newsletter: NewsletterConfig,
   content: EditionContent,
   archiveUrl: string,
+  onWarn?: (msg: string) => void,
 ): EditionView {
   // The window carries the zone the edition was cut in (the newsletter's).
   const timezone = content.window.timezone;
@@ -96,6 +101,7 @@ export function buildEditionView(
   const m = newsletter.membership;
   return {
     lang: locale,
+    strings: stringsFor(locale, newsletter.strings, onWarn),
     title,
     date,
     subject: neutraliseText(formatSubject(newsletter.subject, { title: newsletter.title, date })),

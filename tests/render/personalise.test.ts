@@ -28,8 +28,8 @@ describe('personalise', () => {
     expect(count(html, 'href="https://brief.example.org/view/tok3n-ann"')).toBe(2); // top and footer
     expect(html).toContain('Good morning, Ann. Here is');
     expect(text).toContain('Good morning, Ann. Here is');
-    expect(text).toContain('View in your browser: https://brief.example.org/view/tok3n-ann');
-    expect(text).toContain('Unsubscribe: https://brief.example.org/u/tok3n-ann');
+    expect(text).toContain('View in your browser:\nhttps://brief.example.org/view/tok3n-ann');
+    expect(text).toContain('Unsubscribe:\nhttps://brief.example.org/u/tok3n-ann');
   });
 
   it('escapes values in the HTML part and leaves them raw in the text part', () => {
@@ -40,7 +40,7 @@ describe('personalise', () => {
     expect(html).not.toContain('<b>Ann');
     expect(html).toContain('href="https://brief.example.org/u/a?b=1&amp;c=&#39;2&#39;"');
     expect(text).toContain(`Good morning, ${name}.`);
-    expect(text).toContain(`Unsubscribe: ${unsubscribeUrl}\n`);
+    expect(text).toContain(`Unsubscribe:\n${unsubscribeUrl}\n`);
   });
 
   it('greets without a name when there is none', () => {

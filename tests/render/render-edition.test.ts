@@ -86,7 +86,7 @@ describe('renderEdition', () => {
 
   it('lists the picks and every section with its stories, marking members-only ones', () => {
     const { html } = edition.variants.member;
-    expect(html).toContain("Editor's picks");
+    expect(html).toMatch(/Editor(&#x27;|&#39;)s picks/);
     for (const section of content.sections) {
       expect(html).toContain(`>${section.title}</h2>`);
       for (const a of section.articles) expect(html).toContain(`>${a.title}</a></h3>`);
@@ -113,7 +113,7 @@ describe('renderEdition', () => {
 
     const [memberText, publicText] = difference(edition.variants.member.text, edition.variants.public.text);
     expect(memberText).toContain('Thank you for being a member');
-    expect(publicText).toContain('Become a member: https://example.org/membership?utm_source=brief&utm_medium=email');
+    expect(publicText).toContain('Become a member:\nhttps://example.org/membership?utm_source=brief&utm_medium=email');
   });
 
   it('offers no call to action without a membership programme, and members are still thanked', async () => {
@@ -135,20 +135,22 @@ describe('renderEdition', () => {
     });
     const { html, text } = personalise(r.variants.public, recipient());
     expect(html).not.toContain('<img');
-    expect(html).not.toContain("Editor's picks");
+    expect(html).not.toMatch(/Editor(&#x27;|&#39;|')s picks/);
     expect(html).not.toContain('By ');
     expect(html).toContain(`>${bare.title}</a></h2>`);
-    expect(text).toContain(`${bare.title}\n${bare.summary}\n${bare.url}\n`);
-    expect(text).not.toContain("EDITOR'S PICKS");
+    expect(text.replace(/\s+/g, " ")).toContain(`${bare.title} ${bare.summary} ${bare.url} `);
+    expect(text).not.toContain("Editor's picks");
   });
 
   it('writes a text part with every story as TITLE, SUMMARY, URL and the unsubscribe link', () => {
     const { text } = personalise(edition.variants.public, recipient());
     expect(text.startsWith('The Caucasus Daily Brief\nFriday, 5 September 2025\n')).toBe(true);
-    for (const a of content.articles) expect(text).toContain(`${a.title}\n${a.summary}\n${a.url}\n`);
+    // Title and summary are wrapped at 78 like every line, so compare with line breaks as spaces.
+    const flat = text.replace(/\s+/g, ' ');
+    for (const a of content.articles) expect(flat).toContain(`${a.title} ${a.summary} ${a.url} `);
     for (const s of content.sections) expect(text).toContain(`\n${s.title}\n`);
-    expect(text).toContain('Unsubscribe: https://brief.example.org/u/tok3n-ann');
-    expect(text).toContain('Manage preferences: https://brief.example.org/preferences/tok3n-ann');
+    expect(text).toContain('Unsubscribe:\nhttps://brief.example.org/u/tok3n-ann');
+    expect(text).toContain('Manage preferences:\nhttps://brief.example.org/preferences/tok3n-ann');
     expect(text).toContain('12 Rustaveli Avenue');
     expect(text).not.toMatch(/<[a-z]/i); // not HTML with the tags stripped
     expect(text).not.toContain('&amp;');
@@ -160,13 +162,13 @@ describe('renderEdition', () => {
       expect(v.html).toContain('href="%%BRIEF_PREFERENCES_URL%%"');
       expect(v.html).toContain('href="%%BRIEF_VIEW_URL%%"');
       expect(v.html).toContain('%%BRIEF_GREETING%%. Here is');
-      expect(v.text).toContain('Unsubscribe: %%BRIEF_UNSUBSCRIBE_URL%%');
+      expect(v.text).toContain('Unsubscribe:\n%%BRIEF_UNSUBSCRIBE_URL%%');
     }
   });
 
   it('links the public archive page as the shareable edition link', () => {
     expect(edition.variants.public.html).toContain(`href="${ARCHIVE_URL}"`);
-    expect(edition.variants.public.text).toContain(`Share this edition: ${ARCHIVE_URL}`);
+    expect(edition.variants.public.text).toContain(`Share this edition:\n${ARCHIVE_URL}`);
   });
 
   it('keeps a 30-story edition under Gmail’s 102 KB clip, after personalisation', () => {

@@ -84,7 +84,7 @@ describe('template errors are one ETEMPLATE line naming the file', () => {
   });
 
   it('a text part without the unsubscribe link', async () => {
-    const dir = await templatesWith('daily-brief.txt.hbs', (s) => s.replace('Unsubscribe: %%BRIEF_UNSUBSCRIBE_URL%%', ''));
+    const dir = await templatesWith('daily-brief.txt.hbs', (s) => s.replace('%%BRIEF_UNSUBSCRIBE_URL%%', ''));
     const err = await renderError(dir);
     expect(err.message).toBe(`${path.join(dir, 'daily-brief.txt.hbs')}: has no unsubscribe link: add %%BRIEF_UNSUBSCRIBE_URL%%`);
   });
