@@ -41,6 +41,14 @@ export interface Keys {
   editionBatchesParked(editionId: string): string;
   /** Set of addresses already in the snapshot (only used when an edition has several lists). */
   editionSeen(editionId: string): string;
+  /** Hash: VERP recipient hash -> address, for this edition (src/delivery/verp.ts). */
+  editionVerp(editionId: string): string;
+  /** Hash: inbound event key (kind|address) -> 1, so a repeated DSN or webhook counts once. */
+  editionBounceEvents(editionId: string): string;
+  /** Hash: VERP edition hash -> edition id. */
+  verpEditions(): string;
+  /** Sorted set: this address's soft bounces (member = edition id, score = ms). */
+  softBounces(email: string): string;
 
   /** String: the global rate limiter's state (GCRA theoretical arrival time). */
   rateLimiter(): string;
@@ -75,6 +83,10 @@ export function makeKeys(prefix = 'brief'): Keys {
     editionBatchesDone: (id) => `${p}:{ed:${id}}:done`,
     editionBatchesParked: (id) => `${p}:{ed:${id}}:parked`,
     editionSeen: (id) => `${p}:{ed:${id}}:seen`,
+    editionVerp: (id) => `${p}:{ed:${id}}:verp`,
+    editionBounceEvents: (id) => `${p}:{ed:${id}}:bounce-events`,
+    verpEditions: () => `${p}:verp-editions`,
+    softBounces: (email) => `${p}:soft-bounces:${email}`,
     rateLimiter: () => `${p}:rate`,
     workers: () => `${p}:workers`,
     metrics: () => `${p}:metrics`,

@@ -24,6 +24,7 @@ import { createSmtpTransport } from './delivery/smtp-transport.js';
 import { createOutboxTransport } from './delivery/outbox-transport.js';
 import type { MailTransport } from './delivery/transport.js';
 import { checkSecret } from './delivery/tokens.js';
+import { VerpIndex } from './delivery/verp.js';
 import { syncSchedules } from './delivery/schedules.js';
 import { BATCH_QUEUE, EDITIONS_QUEUE, type BatchJobData, type PrepareJobData } from './delivery/queues.js';
 import { prepareEditionProcessor } from '../jobs/prepare-edition.js';
@@ -59,6 +60,8 @@ export interface App {
   /** Where editions are compiled; see AppOptions.compileInChild. */
   compileEngine: CompileEngine;
   metrics: MetricsStore;
+  /** VERP token index (src/delivery/verp.ts); used when `config.bounces.domain` is set. */
+  verp: VerpIndex;
   editionsQueue: Queue<PrepareJobData>;
   batchQueue: Queue<BatchJobData>;
   /** The transport from SMTP_URL, or the outbox folder; made on first use. */
@@ -85,6 +88,7 @@ export function createApp(opts: AppOptions): App {
   const subscribers = new SubscriberStore({ redis, keys });
   const editions = new EditionStore({ redis, keys });
   const metrics = new MetricsStore({ redis, keys });
+  const verp = new VerpIndex({ redis, keys });
   const d = config.delivery;
   const editionsQueue = new Queue<PrepareJobData>(EDITIONS_QUEUE, {
     connection,
@@ -140,7 +144,7 @@ export function createApp(opts: AppOptions): App {
   };
 
   const app: App = {
-    config, env, redis, keys, logger, subscribers, editions, service, compileEngine, metrics, editionsQueue, batchQueue,
+    config, env, redis, keys, logger, subscribers, editions, service, compileEngine, metrics, verp, editionsQueue, batchQueue,
     transport: getTransport,
     secret: getSecret,
     async startWorkers(): Promise<WorkerRuntime> {
@@ -151,7 +155,11 @@ export function createApp(opts: AppOptions): App {
         limiter: new RateLimiter({ redis, key: keys.rateLimiter() }, { ratePerSecond: d.ratePerSecond }),
         publicUrl: env.publicUrl,
         secret: await getSecret(),
+        verp: config.bounces.domain ? verp : undefined,
       });
+      if (!config.bounces.domain) {
+        logger.warn('bounces.domain is unset: bounces go to the From address and are not read (only a 5xx from the relay suppresses)');
+      }
       let stopping = false;
       const common = {
         connection,

@@ -21,6 +21,8 @@ export interface BriefEnv {
   adminToken?: string;
   /** @defaultValue "brief" */
   prefix: string;
+  /** Port of `brief inbound`. @defaultValue 2525 */
+  inboundPort: number;
   /** pino level. @defaultValue "info" */
   logLevel: string;
 }
@@ -35,6 +37,11 @@ export function readEnv(env: NodeJS.ProcessEnv): BriefEnv {
   if (!/^https?:\/\/[^/]+/.test(publicUrl)) {
     throw new BriefError('ECONFIG', `PUBLIC_URL: "${publicUrl}" is not an http(s) URL`);
   }
+  const inboundText = env.INBOUND_PORT ?? '2525';
+  const inboundPort = Number(inboundText);
+  if (!Number.isInteger(inboundPort) || inboundPort < 0 || inboundPort > 65535) {
+    throw new BriefError('ECONFIG', `INBOUND_PORT: "${inboundText}" is not a port number`);
+  }
   const nonEmpty = (v: string | undefined) => (v && v.trim() ? v.trim() : undefined);
   return {
     redisUrl: nonEmpty(env.REDIS_URL),
@@ -46,5 +53,6 @@ export function readEnv(env: NodeJS.ProcessEnv): BriefEnv {
     adminToken: nonEmpty(env.BRIEF_ADMIN_TOKEN),
     prefix: nonEmpty(env.BRIEF_PREFIX) ?? 'brief',
     logLevel: nonEmpty(env.LOG_LEVEL) ?? 'info',
+    inboundPort,
   };
 }

@@ -150,11 +150,37 @@ export const dkimSchema = z.strictObject({
   privateKeyFile: z.string().min(1),
 });
 
+/** A secret given in the config, or `env:NAME` to read it from the environment at start. */
+const secretValue = z.string().min(1, 'must not be empty');
+
+export const bouncesSchema = z.strictObject({
+  /** The return-path domain: envelope senders become `bounces+TOKEN@domain`; its MX points at `brief inbound`. */
+  domain: z.string().regex(/^[a-z0-9.-]+\.[a-z]{2,}$/i, 'must be a domain name such as "bounces.example.org"').optional(),
+  /** Soft bounces within `softWindowDays` that suppress an address. @defaultValue 3 */
+  softLimit: z.number().int().min(1).max(100).default(3),
+  /** @defaultValue 30 */
+  softWindowDays: z.number().int().min(1).max(365).default(30),
+  /** Largest inbound message `brief inbound` accepts, in bytes. @defaultValue 1048576 */
+  maxMessageBytes: z.number().int().min(10_000).default(1024 * 1024),
+  /** PEM certificate and key for STARTTLS on `brief inbound` (relative to the config file). */
+  tls: z.strictObject({ certFile: z.string().min(1), keyFile: z.string().min(1) }).optional(),
+  webhooks: z
+    .strictObject({
+      postmark: z.strictObject({ username: secretValue, password: secretValue }).optional(),
+      sendgrid: z.strictObject({ publicKey: secretValue }).optional(),
+      mailgun: z.strictObject({ signingKey: secretValue }).optional(),
+      ses: z.strictObject({ topicArns: z.array(z.string().min(1)).min(1), certificateFile: z.string().optional() }).optional(),
+    })
+    .default({}),
+});
+
 export const configSchema = z
   .strictObject({
     newsletters: z.array(newsletterSchema).min(1, 'needs at least one newsletter'),
     delivery: deliverySchema.default(() => deliverySchema.parse({})),
     dkim: dkimSchema.optional(),
+    /** Return path, inbound bounces and complaints, ESP webhooks (issue 16). */
+    bounces: bouncesSchema.default(() => bouncesSchema.parse({})),
     /** Where messages go when SMTP_URL is unset. @defaultValue "./outbox" */
     outboxDir: z.string().default('./outbox'),
   })
@@ -173,6 +199,7 @@ export type SectionConfig = z.infer<typeof sectionSchema>;
 export type NewsletterConfig = z.infer<typeof newsletterSchema>;
 export type DeliveryConfig = z.infer<typeof deliverySchema>;
 export type DkimConfig = z.infer<typeof dkimSchema>;
+export type BouncesConfig = z.infer<typeof bouncesSchema>;
 export type BriefConfig = z.infer<typeof configSchema> & {
   /** Absolute path of the file the config came from. */
   file: string;

@@ -12,6 +12,7 @@ import { parseBatchEntry } from './snapshot.js';
 import { archiveUrl } from '../compile-edition.js';
 import type { Logger } from '../logger.js';
 import type { MetricsStore } from './metrics-store.js';
+import type { VerpIndex } from './verp.js';
 
 export interface BatchSenderDeps {
   config: BriefConfig;
@@ -23,6 +24,8 @@ export interface BatchSenderDeps {
   publicUrl: string;
   secret: string;
   logger: Logger;
+  /** With `config.bounces.domain`: resolves VERP return paths back to edition and recipient. */
+  verp?: VerpIndex;
 }
 
 export interface BatchRun {
@@ -103,6 +106,7 @@ export class BatchSender {
       archiveUrl: archiveUrl(this.deps.publicUrl, newsletterId, date),
       publicUrl: this.deps.publicUrl,
       secret: this.deps.secret,
+      bounceDomain: this.deps.verp ? this.deps.config.bounces.domain : undefined,
     };
     const entries = (await editions.batchEntries(editionId, batch)).map(parseBatchEntry);
     const lastAttempt = run.attemptsMade + 1 >= run.maxAttempts;
@@ -173,6 +177,8 @@ export class BatchSender {
       });
       if (byList.size === 0) continue;
       const claimed = [...byList.values()].flat();
+      // Before any message goes out, so a DSN that comes back at once resolves.
+      if (ctx.bounceDomain) await this.deps.verp?.remember(editionId, claimed.map((j) => chunk[j]!.email));
       const suppressedFlags = await subscribers.suppressedMany(claimed.map((j) => chunk[j]!.email));
       const suppressed = new Set(claimed.filter((_, k) => suppressedFlags[k]));
       for (const [list, idxs] of byList) {

@@ -4,6 +4,7 @@ import type { CompiledVariant } from '../render/types.js';
 import { personaliseParts } from '../render/mime-parts.js';
 import type { OutgoingMessage } from './transport.js';
 import { makeToken } from './tokens.js';
+import { verpAddress } from './verp.js';
 
 export interface Recipient {
   email: string;
@@ -18,6 +19,8 @@ export interface MessageContext {
   archiveUrl: string;
   publicUrl: string;
   secret: string;
+  /** The bounce domain (config `bounces.domain`): envelope senders become VERP addresses. */
+  bounceDomain?: string;
   /** Prefix for test sends, e.g. "[TEST] ". */
   subjectPrefix?: string;
 }
@@ -63,6 +66,7 @@ export function buildMessage(ctx: MessageContext, variant: CompiledVariant, r: R
     parts,
     messageId: messageIdFor(ctx.editionId, r.email, domain),
     date: new Date(),
+    envelopeFrom: ctx.bounceDomain ? verpAddress(ctx.secret, ctx.bounceDomain, ctx.editionId, r.email) : undefined,
     headers: {
       'List-Unsubscribe': listUnsubscribe,
       // RFC 8058: a POST with this body unsubscribes, so mail clients can offer one click.

@@ -14,7 +14,8 @@ export function toMailOptions(m: OutgoingMessage): SendMailOptions {
     messageId: `<${m.messageId}>`,
     date: m.date,
     headers: m.headers,
-    // Not the envelope of a bounce handler we do not run: bounces go to From.
+    // With a bounce domain the return path is VERP, so a DSN names edition and recipient.
+    envelope: m.envelopeFrom ? { from: m.envelopeFrom, to: [m.to.address] } : undefined,
     disableFileAccess: true,
     disableUrlAccess: true,
   };

@@ -14,6 +14,8 @@ export interface OutgoingMessage {
   /** Without angle brackets: `daily-2025-09-05.ab12cd@example.org`. */
   messageId: string;
   date: Date;
+  /** The envelope sender (VERP return path); unset: nodemailer uses From. */
+  envelopeFrom?: string;
   /** Extra headers (List-Unsubscribe, List-Unsubscribe-Post, List-Id). */
   headers: Record<string, string>;
 }

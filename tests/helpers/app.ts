@@ -19,6 +19,8 @@ export interface TestAppOptions {
   timezone?: string;
   /** Extra raw config for the newsletter. */
   newsletter?: Record<string, unknown>;
+  /** Extra raw top-level config (e.g. `bounces`). */
+  config?: Record<string, unknown>;
   /** Compile in a child process, as `brief worker` does. */
   compileInChild?: boolean;
 }
@@ -53,6 +55,7 @@ export async function testApp(opts: TestAppOptions = {}): Promise<TestApp> {
     ],
     delivery: { batchSize: 50, poolSize: 3, attempts: 4, backoffMs: 50, lockDurationMs: 5000, ...opts.delivery },
     outboxDir: './outbox',
+    ...opts.config,
   };
   const config = parseConfig(raw, path.join(dir, 'brief.config.json'));
   const t = await testRedis();

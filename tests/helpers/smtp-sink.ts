@@ -12,6 +12,8 @@ import type { AddressInfo, Socket } from 'node:net';
 export interface ReceivedMessage {
   /** Envelope recipients, lower-case. */
   rcpt: string[];
+  /** The envelope sender (MAIL FROM), as given. */
+  mailFrom: string;
   /** The Message-ID header, with its angle brackets. */
   messageId: string;
   /** The raw header block, folded as sent. */
@@ -43,13 +45,14 @@ export interface SinkFaults {
   delayMs?: number | ((rcpt: string[]) => number);
 }
 
-function received(rcpt: string[], raw: string, keepRaw: boolean): ReceivedMessage {
+function received(rcpt: string[], raw: string, keepRaw: boolean, mailFrom = ''): ReceivedMessage {
   const end = raw.search(/\r?\n\r?\n/);
   const head = end < 0 ? raw : raw.slice(0, end);
   const unfolded = head.replace(/\r?\n[ \t]+/g, ' ');
   let parsed: Promise<ParsedMail> | undefined;
   return {
     rcpt,
+    mailFrom,
     messageId: /^Message-ID:\s*(<[^>\r\n]*>)/im.exec(head)?.[1] ?? '',
     head,
     ...(keepRaw ? { raw } : {}),
@@ -135,7 +138,7 @@ export class SmtpSink {
             if (d) await new Promise((r) => setTimeout(r, d));
             // Recorded before the 250 goes out: a process killed before it reads the 250
             // has a message the relay accepted and the ledger does not know about.
-            this.messages.push(received(rcpt, Buffer.concat(chunks).toString('utf8'), keepRaw));
+            this.messages.push(received(rcpt, Buffer.concat(chunks).toString('utf8'), keepRaw, session.envelope.mailFrom ? session.envelope.mailFrom.address : ''));
             cb();
           })();
         });
