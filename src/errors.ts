@@ -40,6 +40,8 @@ export const ERROR_CODES = {
   EINTERNAL: 'EINTERNAL',
   /** The process compiling an edition died, or took too long and was stopped. */
   ECOMPILE: 'ECOMPILE',
+  /** HTTP: too many failed logins from one client address; try again after Retry-After. */
+  ETHROTTLED: 'ETHROTTLED',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
@@ -97,6 +99,21 @@ export class PermanentSendError extends BriefError {
 }
 
 /** The one line to show a user for any error; stack traces belong to `--verbose`. */
+/**
+ * A value of the user's (a flag, a field, a line of a file) as it goes into a one-line error:
+ * quoted, cut at 100 characters, with every control character (CR, LF, ESC, NUL, C1) escaped,
+ * so it can neither break the line nor drive the terminal.
+ */
+export function quote(raw: unknown): string {
+  const s = String(raw);
+  return printable(JSON.stringify(s.length > 100 ? `${s.slice(0, 100)}…` : s));
+}
+
+/** Escapes what JSON.stringify leaves: DEL, the C1 controls, the line and paragraph separators. */
+export function printable(s: string): string {
+  return s.replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 export function oneLine(err: unknown): string {
   if (err instanceof BriefError) return err.message;
   if (err instanceof Error) return err.message.split('\n')[0] ?? String(err);

@@ -58,6 +58,10 @@ export interface Keys {
   metrics(): string;
   /** String: the secret kept for the outbox default when BRIEF_SECRET is unset. */
   localSecret(): string;
+  /** Fingerprint of the BRIEF_SECRET the processes on this Redis sign links with. */
+  secretFingerprint(): string;
+  /** Failed admin logins of one client address, in the current throttle window. */
+  authFailures(client: string): string;
 }
 
 export function makeKeys(prefix = 'brief'): Keys {
@@ -91,5 +95,7 @@ export function makeKeys(prefix = 'brief'): Keys {
     workers: () => `${p}:workers`,
     metrics: () => `${p}:metrics`,
     localSecret: () => `${p}:local-secret`,
+    secretFingerprint: () => `${p}:secret-fingerprint`,
+    authFailures: (client) => `${p}:auth-failures:${client}`,
   };
 }

@@ -4,7 +4,7 @@
  * own dependencies.
  */
 import os from 'node:os';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { Queue, Worker, type ConnectionOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -12,7 +12,7 @@ import type { BriefConfig } from './config/schema.js';
 import type { BriefEnv } from './config/env.js';
 import { resolveConfigPath } from './config/load.js';
 import { makeKeys, type Keys } from './keys.js';
-import { createRedis } from './redis/connect.js';
+import { createRedis, type RedisClient } from './redis/connect.js';
 import type { Logger } from './logger.js';
 import { SubscriberStore } from './subscribers/index.js';
 import { EditionStore } from './delivery/edition-store.js';
@@ -131,15 +131,10 @@ export function createApp(opts: AppOptions): App {
 
   let secret: Promise<string> | undefined;
   const getSecret = (): Promise<string> => {
-    secret ??= (async () => {
-      if (env.secret) return checkSecret(env.secret);
-      if (env.smtpUrl) checkSecret(undefined);
-      // The outbox default may keep a local secret, in Redis so every process shares it.
-      await redis.set(keys.localSecret(), randomBytes(32).toString('base64url'), 'NX');
-      const s = await redis.get(keys.localSecret());
-      if (!s) throw new BriefError('ESECRET', 'could not keep a local secret in Redis');
-      return s;
-    })();
+    secret ??= resolveSecret(redis, keys, env).catch((err: unknown) => {
+      secret = undefined; // a later call (once Redis answers) tries again
+      throw err;
+    });
     return secret;
   };
 
@@ -224,4 +219,51 @@ export function createApp(opts: AppOptions): App {
 /** Where the embedded Redis keeps its data, beside the config's outbox. */
 export function embeddedRedisDir(config: BriefConfig, cwd: string): string {
   return path.resolve(cwd, '.brief', 'redis');
+}
+
+/** Names a secret without revealing it: the first 16 hex digits of a keyed hash. */
+export function secretFingerprint(secret: string): string {
+  return createHash('sha256').update('daily-brief link secret\n').update(secret).digest('hex').slice(0, 16);
+}
+
+/**
+ * The one rule every process follows for the link secret, so that what a worker signs a
+ * server can check:
+ * - BRIEF_SECRET set: it (at least 16 bytes). Its fingerprint is kept in Redis; a process
+ *   whose BRIEF_SECRET differs from the kept one refuses to start (BRIEF_SECRET_ROTATE=1
+ *   makes the new one the kept one, for a deliberate change).
+ * - BRIEF_SECRET unset with SMTP_URL set: refused (real mail needs a secret of its own).
+ * - Both unset (the outbox default): a local secret kept in Redis and shared by every
+ *   process, unless processes on this Redis sign with a BRIEF_SECRET: then refused.
+ */
+export async function resolveSecret(
+  redis: RedisClient,
+  keys: Keys,
+  env: Pick<BriefEnv, 'secret' | 'smtpUrl'> & { rotateSecret?: boolean },
+): Promise<string> {
+  const kept = await redis.get(keys.secretFingerprint());
+  if (env.secret) {
+    const s = checkSecret(env.secret);
+    const mine = secretFingerprint(s);
+    if (kept && kept !== mine && !env.rotateSecret) {
+      throw new BriefError(
+        'ESECRET',
+        `BRIEF_SECRET differs from the one other processes on this Redis sign links with (fingerprint ${kept}, this one ${mine}); set the same value everywhere, or BRIEF_SECRET_ROTATE=1 to change it on purpose`,
+      );
+    }
+    if (kept !== mine) await redis.set(keys.secretFingerprint(), mine);
+    return s;
+  }
+  if (env.smtpUrl) throw new BriefError('ESECRET', 'BRIEF_SECRET must be set (at least 16 bytes) when SMTP_URL is set: it signs the unsubscribe links of real mail');
+  if (kept) {
+    throw new BriefError(
+      'ESECRET',
+      `BRIEF_SECRET is unset, but other processes on this Redis sign links with one (fingerprint ${kept}): set the same BRIEF_SECRET here`,
+    );
+  }
+  // The outbox default keeps a local secret, in Redis so every process shares it.
+  await redis.set(keys.localSecret(), randomBytes(32).toString('base64url'), 'NX');
+  const local = await redis.get(keys.localSecret());
+  if (!local) throw new BriefError('ESECRET', 'could not keep a local secret in Redis');
+  return local;
 }

@@ -5,7 +5,7 @@ describe('the error code catalogue', () => {
   it('is pinned: users script against these codes, so they are only ever added', () => {
     expect(Object.keys(ERROR_CODES)).toEqual([
       'ECONFIG', 'EFEED', 'EDATE', 'EEMPTY', 'ETEMPLATE', 'ENOTFOUND', 'EINPUT', 'ECSV', 'EREDIS',
-      'ESMTP_TEMP', 'ESMTP_PERM', 'ESTATE', 'ETOKEN', 'ESECRET', 'EAUTH', 'EDISABLED', 'EINTERNAL', 'ECOMPILE',
+      'ESMTP_TEMP', 'ESMTP_PERM', 'ESTATE', 'ETOKEN', 'ESECRET', 'EAUTH', 'EDISABLED', 'EINTERNAL', 'ECOMPILE', 'ETHROTTLED',
     ]);
     for (const [k, v] of Object.entries(ERROR_CODES)) expect(v).toBe(k);
   });

@@ -9,6 +9,12 @@ export interface RuntimeOptions {
   logs?: boolean;
   /** Compile editions in a child process (long-running commands). */
   compileInChild?: boolean;
+  /**
+   * The command sends mail or serves signed links (start, worker, server, send, test-send):
+   * check PUBLIC_URL and resolve the link secret before anything starts, so a process that
+   * cannot make or check working links refuses with one line instead of reporting ready.
+   */
+  links?: boolean;
 }
 
 export interface Runtime {
@@ -20,6 +26,7 @@ export interface Runtime {
 /** Builds the App for a command, applying the embedded-Redis default where asked. */
 export async function openRuntime(ctx: OwnedContext, opts: RuntimeOptions = {}): Promise<Runtime> {
   const config = ctx.config();
+  if (opts.links) (await import('../config/env.js')).checkPublicUrl(ctx.env);
   // Loaded here, not at the top: BullMQ, mjml and the rest take seconds to load, which
   // `brief --help`, a config error or `brief subscribers count` should not wait for.
   const [{ createApp, embeddedRedisDir }, { createLogger, silentLogger }, { DEFAULT_REDIS_URL, redisAnswers }, { startEmbeddedRedis }] =
@@ -37,6 +44,16 @@ export async function openRuntime(ctx: OwnedContext, opts: RuntimeOptions = {}):
   await ctx.redis();
   const logger = opts.logs ? createLogger(ctx.env.logLevel) : silentLogger();
   const app = createApp({ config, env: ctx.env, redisUrl, logger, compileInChild: opts.compileInChild });
+  if (opts.links) {
+    try {
+      await app.secret();
+    } catch (err) {
+      await app.close();
+      await ctx.close();
+      await embedded?.stop();
+      throw err;
+    }
+  }
   return {
     app,
     embedded,

@@ -20,7 +20,7 @@ export function editionCommands(ctx: OwnedContext): Command[] {
     .option('--date <YYYY-MM-DD>', "the edition's date (default: today's, else the next)", parseDateOption)
     .option('--wait', 'show progress and exit 0 only when the edition is sent')
     .action(async (id: string | undefined, opts: { date?: string; wait?: boolean }) => {
-      const rt = await openRuntime(ctx);
+      const rt = await openRuntime(ctx, { links: true });
       try {
         const newsletter = pickNewsletter(rt.app.config, id);
         const date = opts.date ?? defaultEditionDate(newsletter.schedule, newsletter.timezone, new Date());
@@ -58,7 +58,7 @@ export function editionCommands(ctx: OwnedContext): Command[] {
     .requiredOption('--to <ADDR...>', 'one or more addresses')
     .option('--date <YYYY-MM-DD>', "the edition's date (default: the next)", parseDateOption)
     .action(async (id: string | undefined, opts: { to: string[]; date?: string }) => {
-      const rt = await openRuntime(ctx);
+      const rt = await openRuntime(ctx, { links: true });
       try {
         const newsletter = pickNewsletter(rt.app.config, id);
         const date = opts.date ?? nextEditionDate(newsletter.schedule, newsletter.timezone, new Date());

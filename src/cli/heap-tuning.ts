@@ -1,5 +1,5 @@
 import v8 from 'node:v8';
-import { BriefError } from '../errors.js';
+import { BriefError, quote } from '../errors.js';
 
 /** The heap growing percent long-running commands use unless told otherwise. */
 export const DEFAULT_HEAP_GROWING_PERCENT = 50;
@@ -18,7 +18,7 @@ export function tuneHeapForLongRun(env: NodeJS.ProcessEnv = process.env, execArg
   const raw = env.BRIEF_HEAP_GROWING_PERCENT?.trim() || String(DEFAULT_HEAP_GROWING_PERCENT);
   const n = Number(raw);
   if (!/^\d+$/.test(raw) || n > 300) {
-    throw new BriefError('ECONFIG', `BRIEF_HEAP_GROWING_PERCENT: "${raw}" must be an integer from 0 to 300`);
+    throw new BriefError('ECONFIG', `BRIEF_HEAP_GROWING_PERCENT: ${quote(raw)} must be an integer from 0 to 300`);
   }
   // Given to node itself (its arguments or NODE_OPTIONS, either spelling): that one wins.
   const given = [...execArgv, ...(env.NODE_OPTIONS ?? '').split(/\s+/)].some((f) => /^--heap[-_]growing[-_]percent\b/.test(f));

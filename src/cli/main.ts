@@ -2,7 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { makeContext, type OwnedContext } from './make-context.js';
 import { previewCommand } from './preview-command.js';
-import { BriefError, oneLine } from '../errors.js';
+import { BriefError, oneLine, printable } from '../errors.js';
 import { packagePath } from '../paths.js';
 import { registerCommands } from './register-commands.js';
 
@@ -59,7 +59,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     const line = oneLine(err);
     const code = err instanceof BriefError ? `${err.code}: ` : '';
-    for (const l of line.split("\n")) process.stderr.write(`brief: ${verbose ? code : ''}${l}\n`);
+    for (const l of line.split('\n')) process.stderr.write(`brief: ${verbose ? code : ''}${printable(l)}\n`);
     if (verbose && err instanceof Error && err.stack) process.stderr.write(err.stack + '\n');
     return 1;
   } finally {

@@ -5,7 +5,7 @@ import { getNewsletter } from '../config/load.js';
 import type { BriefConfig, NewsletterConfig } from '../config/schema.js';
 import { editionWindow, nextEditionDate } from '../edition/index.js';
 import type { VariantName } from '../render/types.js';
-import { BriefError } from '../errors.js';
+import { BriefError, quote } from '../errors.js';
 
 /** NEWSLETTER may be left out when the config has exactly one. */
 export function pickNewsletter(config: BriefConfig, id: string | undefined): NewsletterConfig {
@@ -16,7 +16,7 @@ export function pickNewsletter(config: BriefConfig, id: string | undefined): New
 
 export function parseDateOption(value: string): string {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) {
-    throw new BriefError('EINPUT', `--date: "${value}" is not a date (YYYY-MM-DD)`);
+    throw new BriefError('EINPUT', `--date: ${quote(value)} is not a date (YYYY-MM-DD)`);
   }
   return value;
 }

@@ -18,7 +18,7 @@ export function serverCommand(ctx: OwnedContext): Command {
       const signal = untilSignal(ctx, 'requests');
       tuneHeapForLongRun();
       const { startHttpServer, DASHBOARD_PATH } = await import('../http/index.js');
-      const rt = await openRuntime(ctx, { embedded: false, logs: true, compileInChild: true });
+      const rt = await openRuntime(ctx, { embedded: false, logs: true, compileInChild: true, links: true });
       try {
         const http = await startHttpServer(rt.app);
         try {

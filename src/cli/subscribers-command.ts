@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { Presets, SingleBar } from 'cli-progress';
 import { Command } from 'commander';
-import { BriefError } from '../errors.js';
+import { BriefError, quote } from '../errors.js';
 import {
   exportCsv,
   importCsv,
@@ -21,7 +21,7 @@ export function subscribersCommand(ctx: CliContext): Command {
   const store = async () => new SubscriberStore({ redis: await ctx.redis(), keys: ctx.keys() });
   const print = (line: string) => ctx.stdout.write(`${line}\n`);
   const requireList = async (s: SubscriberStore, list: string) => {
-    if (!(await s.hasList(list))) throw new BriefError('ENOTFOUND', `no list "${list}" (brief subscribers import or add creates one)`);
+    if (!(await s.hasList(list))) throw new BriefError('ENOTFOUND', `no list ${quote(list)} (brief subscribers import or add creates one)`);
   };
 
   const cmd = new Command('subscribers').description('manage lists: import, export, add, remove, count');
@@ -80,7 +80,7 @@ export function subscribersCommand(ctx: CliContext): Command {
     .action(async (list: string, addr: string) => {
       const s = await store();
       const email = normaliseAddress(addr) ?? addr;
-      if (!(await s.remove(list, email))) throw new BriefError('ENOTFOUND', `${email} is not on list "${list}"`);
+      if (!(await s.remove(list, email))) throw new BriefError('ENOTFOUND', `${/^[\x21-\x7e]+$/.test(email) ? email : quote(email)} is not on list ${quote(list)}`);
       print(`removed ${email} from ${list}`);
     });
 

@@ -45,7 +45,7 @@ async function runWorker(ctx: OwnedContext, opts: { example: boolean; server: bo
   // process with batches half sent.
   const signal = untilSignal(ctx, 'messages');
   tuneHeapForLongRun();
-  const rt = await openRuntime(ctx, { embedded: true, logs: true, compileInChild: true });
+  const rt = await openRuntime(ctx, { embedded: true, logs: true, compileInChild: true, links: true });
   let worker: WorkerRuntime | undefined;
   let stopServer: (() => Promise<void>) | undefined;
   try {

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import addressparser from 'nodemailer/lib/addressparser';
+import { normaliseAddress } from '../subscribers/normalise-address.js';
 import { IANAZone } from 'luxon';
 import { CronExpressionParser } from 'cron-parser';
 import { STRING_KEYS } from '../i18n/index.js';
@@ -74,12 +76,33 @@ export const sectionSchema = z.strictObject({
   tags: z.array(z.string().min(1)).min(1, 'needs at least one tag'),
 });
 
+/**
+ * Exactly one RFC 5322 mailbox, `Name <addr@domain>` or `addr@domain`: parsed with
+ * nodemailer's address parser, one entry, no group, no control characters (a CR/LF would
+ * be a header injection), and an address `normaliseAddress` accepts.
+ */
+const mailbox = (example: string) =>
+  z.string().superRefine((raw, ctx) => {
+    const bad = (why: string) => ctx.addIssue({ code: 'custom', message: `${why} (one address such as ${example})` });
+    if (/[\u0000-\u001f\u007f]/.test(raw)) return bad('must not contain control characters or line breaks');
+    const parsed = addressparser(raw);
+    if (parsed.length !== 1) return bad(parsed.length ? `holds ${parsed.length} addresses` : 'is not an email address');
+    const one = parsed[0]!;
+    if ('group' in one) return bad('is an address group');
+    if (!normaliseAddress(one.address)) return bad(`${JSON.stringify(one.address)} is not a valid email address`);
+    // The parser forgives stray text; a second "@" or "<" outside the one address is not one mailbox.
+    const outside = raw.replace(/<[^<>]*>\s*$/, '');
+    if (/[<>]/.test(outside) || (raw.includes('<') && (outside.match(/@/g)?.length ?? 0) > 0 && !/^\s*"[^"]*"\s*$/.test(outside))) {
+      return bad('is not one mailbox');
+    }
+  });
+
 export const newsletterSchema = z.strictObject({
   id: id('id'),
   title: z.string().min(1),
   /** RFC 5322 address, e.g. `The Brief <brief@example.org>`. */
-  from: z.string().regex(/@/, 'must be an email address such as "Name <brief@example.org>"'),
-  replyTo: z.string().regex(/@/, 'must be an email address').optional(),
+  from: mailbox('"Name <brief@example.org>"'),
+  replyTo: mailbox('"Desk <desk@example.org>"').optional(),
   timezone,
   /** @defaultValue "en-GB" */
   locale: locale.default('en-GB'),
@@ -120,7 +143,7 @@ export const newsletterSchema = z.strictObject({
   /** The sender's postal address, shown in the footer (CAN-SPAM). */
   postalAddress: z.string().optional(),
   /** A mailbox for `mailto:` List-Unsubscribe; omitted when unset. */
-  unsubscribeMailbox: z.string().regex(/@/, 'must be an email address').optional(),
+  unsubscribeMailbox: mailbox('"unsubscribe@example.org"').optional(),
 });
 
 export const deliverySchema = z.strictObject({

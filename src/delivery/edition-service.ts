@@ -4,8 +4,8 @@ import type { Queue } from 'bullmq';
 import type { BriefConfig } from '../config/schema.js';
 import { getNewsletter } from '../config/load.js';
 import type { Keys } from '../keys.js';
-import { BriefError } from '../errors.js';
-import { articleKeys, editionId as makeEditionId, editionWindow, parseEditionId } from '../edition/index.js';
+import { BriefError, quote } from '../errors.js';
+import { articleKeys, assertEditionDate, editionId as makeEditionId, editionWindow, parseEditionId } from '../edition/index.js';
 import { archiveUrl, compileEdition } from '../compile-edition.js';
 import type { CompileEngine } from '../compile-engine.js';
 import type { SubscriberStore } from '../subscribers/index.js';
@@ -48,6 +48,7 @@ export class EditionService {
    */
   async request(newsletterId: string, date: string): Promise<{ created: boolean; status: EditionStatus }> {
     const newsletter = getNewsletter(this.deps.config, newsletterId);
+    assertEditionDate(date); // EDATE for 0000-01-01 or 9999-12-31: nothing is created
     editionWindow(newsletter.schedule, newsletter.timezone, date); // EDATE for a date without an edition
     const id = makeEditionId(newsletter.id, date);
     const { created } = await this.deps.editions.create(id, newsletter.id, date);
@@ -67,7 +68,7 @@ export class EditionService {
 
   async status(id: string): Promise<EditionStatus> {
     const s = await this.deps.editions.get(id);
-    if (!s) throw new BriefError('ENOTFOUND', `no edition "${id}"`);
+    if (!s) throw new BriefError('ENOTFOUND', `no edition ${quote(id)}`);
     return s;
   }
 
@@ -184,7 +185,7 @@ export class EditionService {
     const newsletter = getNewsletter(this.deps.config, newsletterId);
     const addresses = to.map((raw) => {
       const a = normaliseAddress(raw);
-      if (!a) throw new BriefError('EINPUT', `--to: "${raw}" is not a valid email address`);
+      if (!a) throw new BriefError('EINPUT', `--to: ${quote(raw)} is not a valid email address`);
       return a;
     });
     const compiled = await compileEdition(this.deps.config, newsletter, date, {

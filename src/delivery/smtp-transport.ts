@@ -1,3 +1,4 @@
+import { redactCredentials } from '../redact-credentials.js';
 import { readFileSync } from 'node:fs';
 import nodemailer from 'nodemailer';
 import type { DkimConfig } from '../config/schema.js';
@@ -18,7 +19,7 @@ export interface SmtpTransportOptions {
 
 /** Hides the password of an SMTP URL. */
 export function describeSmtpUrl(url: string): string {
-  return url.replace(/\/\/([^@/:]*):[^@/]*@/, '//$1:***@');
+  return redactCredentials(url);
 }
 
 /** A pooled nodemailer SMTP transport. */

@@ -23,6 +23,8 @@ export function checkSecret(secret: string | undefined): string {
   return secret;
 }
 
+const CANONICAL = /^[A-Za-z0-9_-]+$/;
+
 function sign(secret: string, body: string): Buffer {
   return createHmac('sha256', secret).update(body).digest();
 }
@@ -43,10 +45,18 @@ export function verifyToken(secret: string, token: string): TokenPayload {
   const dot = token.indexOf('.');
   if (dot <= 0) throw bad();
   const body = token.slice(0, dot);
-  const mac = Buffer.from(token.slice(dot + 1), 'base64url');
+  const macText = token.slice(dot + 1);
+  // Exactly one encoding is accepted: unpadded base64url in its canonical form. Node's
+  // decoder forgives padding, `+/`, stray characters and non-zero trailing bits, so a
+  // token is re-encoded and compared: an altered spelling of a valid token is refused.
+  if (!CANONICAL.test(body) || !CANONICAL.test(macText)) throw bad();
+  const mac = Buffer.from(macText, 'base64url');
+  if (mac.toString('base64url') !== macText) throw bad();
   const expected = sign(secret, body);
   if (mac.length !== expected.length || !timingSafeEqual(mac, expected)) throw bad();
-  const parts = Buffer.from(body, 'base64url').toString('utf8').split('\n');
+  const decoded = Buffer.from(body, 'base64url');
+  if (decoded.toString('base64url') !== body) throw bad();
+  const parts = decoded.toString('utf8').split('\n');
   const action = CODE_ACTIONS[parts[0] ?? ''];
   if (!action || parts.length !== 4) throw bad();
   return { action, list: parts[1]!, email: parts[2]!, edition: parts[3]! };

@@ -9,3 +9,4 @@ export { editionId, parseEditionId } from './edition-id.js';
 export { selectEdition, type SelectEditionInput } from './select.js';
 export { articleKeys, normaliseArticleUrl } from './article-key.js';
 export { editionProgress, type EditionProgress, type EditionProgressInput } from './progress.js';
+export { assertEditionDate, FIRST_EDITION_YEAR } from './calendar-date.js';

@@ -1,6 +1,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { HttpError } from './http-error.js';
+import type { RedisClient } from '../redis/connect.js';
+import type { Keys } from '../keys.js';
 
 /**
  * Compares in constant time. Hashing both sides first gives equal-length inputs, so neither
@@ -30,12 +32,48 @@ export function basicPassword(header: string | undefined): string | undefined {
 const disabled = () =>
   new HttpError(503, 'EDISABLED', 'the admin endpoints are disabled: set BRIEF_ADMIN_TOKEN to turn them on');
 
+/** Failed admin logins allowed per client address in one window, cluster-wide. */
+export const AUTH_FAILURE_LIMIT = 10;
+/** The window of AUTH_FAILURE_LIMIT, in seconds (it starts at a client's first failure). */
+export const AUTH_FAILURE_WINDOW_S = 15 * 60;
+
+export interface AdminGuard {
+  adminToken: string | undefined;
+  redis: RedisClient;
+  keys: Pick<Keys, 'authFailures'>;
+}
+
+/**
+ * Counts failed logins per client address in Redis, so every server of the cluster shares
+ * the count: after AUTH_FAILURE_LIMIT failures in AUTH_FAILURE_WINDOW_S the client gets 429
+ * with Retry-After until the window ends, whatever it sends (a right token too: that it is
+ * right must not be learnt by guessing faster).
+ */
+async function throttled(g: AdminGuard, client: string): Promise<HttpError | undefined> {
+  const key = g.keys.authFailures(client);
+  const [count, ttl] = await Promise.all([g.redis.get(key), g.redis.ttl(key)]);
+  if (Number(count ?? 0) < AUTH_FAILURE_LIMIT) return undefined;
+  const retry = Math.max(1, ttl > 0 ? ttl : AUTH_FAILURE_WINDOW_S);
+  return new HttpError(429, 'ETHROTTLED', `too many failed logins from this address: try again in ${retry} s`, {
+    'retry-after': String(retry),
+  });
+}
+
+async function recordFailure(g: AdminGuard, client: string): Promise<void> {
+  const key = g.keys.authFailures(client);
+  await g.redis.incr(key);
+  await g.redis.expire(key, AUTH_FAILURE_WINDOW_S, 'NX');
+}
+
 /** onRequest hook of the editor API: `Authorization: Bearer BRIEF_ADMIN_TOKEN`. */
-export function requireBearer(adminToken: string | undefined) {
+export function requireBearer(g: AdminGuard) {
   return async (req: FastifyRequest, _reply: FastifyReply): Promise<void> => {
-    if (!adminToken) throw disabled();
+    if (!g.adminToken) throw disabled();
+    const stop = await throttled(g, req.ip);
+    if (stop) throw stop;
     const given = bearerToken(req.headers.authorization);
-    if (given === undefined || !tokensEqual(given, adminToken)) {
+    if (given === undefined || !tokensEqual(given, g.adminToken)) {
+      if (given !== undefined) await recordFailure(g, req.ip);
       throw new HttpError(401, 'EAUTH', 'missing or wrong token: send Authorization: Bearer $BRIEF_ADMIN_TOKEN', {
         'www-authenticate': 'Bearer realm="brief"',
       });
@@ -48,13 +86,16 @@ export function requireBearer(adminToken: string | undefined) {
  * It answers by itself instead of throwing: bull-board installs its own error handler on its
  * routes, which would turn a thrown 401 into a 500.
  */
-export function requireBasic(adminToken: string | undefined) {
+export function requireBasic(g: AdminGuard) {
   return async (req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> => {
     let refusal: HttpError | undefined;
-    if (!adminToken) refusal = disabled();
-    else {
+    if (!g.adminToken) refusal = disabled();
+    else refusal = await throttled(g, req.ip);
+    if (!refusal && g.adminToken) {
       const given = basicPassword(req.headers.authorization);
-      if (given === undefined || !tokensEqual(given, adminToken)) {
+      if (given === undefined || !tokensEqual(given, g.adminToken)) {
+        // A browser's first request carries no credentials: only a wrong password counts.
+        if (given !== undefined) await recordFailure(g, req.ip);
         refusal = new HttpError(401, 'EAUTH', 'the dashboard needs a password: BRIEF_ADMIN_TOKEN (any user name)', {
           'www-authenticate': 'Basic realm="brief dashboard", charset="UTF-8"',
         });

@@ -61,7 +61,7 @@ function editionOf(id: string): { newsletter: string; date: string } {
 export async function apiRoutes(f: FastifyInstance, opts: { app: App }): Promise<void> {
   const { app } = opts;
   f.setErrorHandler(jsonErrorHandler(HINTS));
-  f.addHook('onRequest', requireBearer(app.env.adminToken));
+  f.addHook('onRequest', requireBearer({ adminToken: app.env.adminToken, redis: app.redis, keys: app.keys }));
   f.addHook('onRequest', async (_req, reply) => {
     reply.header('cache-control', 'no-store');
   });

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { App } from '../wiring.js';
 import type { NewsletterConfig } from '../config/schema.js';
-import { BriefError } from '../errors.js';
+import { BriefError, quote } from '../errors.js';
 import { editionId } from '../edition/index.js';
 import type { EditionState, EditionStatus } from '../delivery/edition-store.js';
 import { renderArchivePage, formatEditionDate } from '../render/index.js';
@@ -23,7 +23,7 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 function findNewsletter(app: App, id: string): NewsletterConfig {
   const n = app.config.newsletters.find((x) => x.id === id);
-  if (!n) throw new BriefError('ENOTFOUND', `no newsletter "${id}"`);
+  if (!n) throw new BriefError('ENOTFOUND', `no newsletter ${quote(id)}`);
   return n;
 }
 

@@ -18,7 +18,7 @@ export const DASHBOARD_PATH = '/admin/queues';
 export async function dashboardRoutes(f: FastifyInstance, opts: { app: App }): Promise<void> {
   const { app } = opts;
   f.setErrorHandler(jsonErrorHandler());
-  f.addHook('onRequest', requireBasic(app.env.adminToken));
+  f.addHook('onRequest', requireBasic({ adminToken: app.env.adminToken, redis: app.redis, keys: app.keys }));
   f.addHook('onRequest', async (_req, reply) => {
     reply.header('content-security-policy', DASHBOARD_CSP).header('cache-control', 'no-store');
   });

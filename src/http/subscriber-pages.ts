@@ -57,21 +57,26 @@ ${prefs}`,
   });
 }
 
-export function unsubscribedPage(v: { email: string; label: string; outcome: LeaveOutcome; prefsHref: string }, p: PageText = ENGLISH): string {
+export function unsubscribedPage(
+  v: { email: string; label: string; outcome: LeaveOutcome; left?: string[]; prefsHref: string },
+  p: PageText = ENGLISH,
+): string {
   // A second click (or the mail client's one-click first) lands on 'already': same answer.
   const lead: StringKey = v.outcome === 'not-on-list' ? 'page.unsubscribe.notOnList' : 'page.unsubscribe.done';
+  const left = v.left?.length ? `\n<p>${ht(p, 'page.unsubscribe.listsLeft', { lists: v.left.map((l) => `<code>${h(l)}</code>`).join(', ') })}</p>` : '';
   return renderPage({
     lang: p.lang,
     title: t(p.s, lead),
     body: `<h1>${ht(p, lead)}</h1>
-<p>${ht(p, 'page.unsubscribe.noMore', { email: email(v.email), label: h(v.label) })}</p>
+<p>${ht(p, 'page.unsubscribe.noMore', { email: email(v.email), label: h(v.label) })}</p>${left}
 <p class="muted">${ht(p, 'page.unsubscribe.mistake')} <a href="${h(v.prefsHref)}">${ht(p, 'page.unsubscribe.rejoin')}</a>.</p>`,
   });
 }
 
 /** The plain-text answer to an RFC 8058 one-click POST: a mail client, not a person, reads it. */
-export function oneClickText(outcome: LeaveOutcome): string {
-  return outcome === 'not-on-list' ? 'Not subscribed (nothing to do).\n' : 'Unsubscribed.\n';
+export function oneClickText(outcome: LeaveOutcome, left: string[] = []): string {
+  if (outcome === 'not-on-list') return 'Not subscribed (nothing to do).\n';
+  return left.length ? `Unsubscribed from ${left.join(', ')}.\n` : 'Unsubscribed.\n';
 }
 
 function statusLine(status: SubscriberStatus | null, suppressed: boolean): StringKey {

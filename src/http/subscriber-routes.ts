@@ -15,7 +15,18 @@ import {
   unsubscribedPage,
 } from './subscriber-pages.js';
 import { pageText } from './page-language.js';
-import { join, leave, listLabel, membership, preferencesToken, readToken, relatedLists } from './subscriptions.js';
+import {
+  join,
+  leave,
+  leaveNewsletter,
+  listLabel,
+  membership,
+  newsletterLists,
+  preferencesToken,
+  readToken,
+  relatedLists,
+} from './subscriptions.js';
+import type { TokenPayload } from '../delivery/tokens.js';
 
 type TokenRequest = FastifyRequest<{ Params: { token: string }; Body: unknown }>;
 
@@ -65,17 +76,18 @@ export async function subscriberRoutes(f: FastifyInstance, opts: { app: App }): 
     reply.header('cache-control', 'no-store');
   });
 
-  f.get('/u/:token', async (req: TokenRequest, reply) => {
-    const p = await readToken(app, req.params.token, 'unsubscribe');
-    const current = await app.subscribers.get(p.list, p.email);
+  /** The confirm page: asks before anything changes (GET, or a POST that is neither one-click nor the form). */
+  const confirmPage = async (req: TokenRequest, reply: FastifyReply, p: TokenPayload) => {
+    const n = newsletterLists(app.config, p);
+    const statuses = await Promise.all(n.lists.map((l) => app.subscribers.get(l, p.email).then((s) => s?.status ?? null)));
+    const status = statuses.includes('active') ? 'active' : (statuses.find((s) => s !== null) ?? null);
     const prefsHref = `../p/${await preferencesToken(app, p)}`;
     return pageHeaders(reply).send(
-      confirmUnsubscribePage(
-        { email: p.email, label: listLabel(app.config, p.list), status: current?.status ?? null, prefsHref },
-        pageText(app.config, { list: p.list }),
-      ),
+      confirmUnsubscribePage({ email: p.email, label: n.title, status, prefsHref }, pageText(app.config, { list: p.list })),
     );
-  });
+  };
+
+  f.get('/u/:token', async (req: TokenRequest, reply) => confirmPage(req, reply, await readToken(app, req.params.token, 'unsubscribe')));
 
   f.post('/u/:token', async (req: TokenRequest, reply: FastifyReply) => {
     const oneClick = isOneClick(req.body);
@@ -88,14 +100,16 @@ export async function subscriberRoutes(f: FastifyInstance, opts: { app: App }): 
       if (oneClick) return reply.code(400).type('text/plain; charset=utf-8').send('This unsubscribe link is not valid.\n');
       return pageHeaders(reply.code(400)).send(badLinkPage(pageText(app.config, { acceptLanguage: req.headers['accept-language'] })));
     }
-    // Any POST with a valid token is the reader's (or their mail client's) intent.
-    const outcome = await leave(app, p, req.log);
+    // Only the RFC 8058 body or the confirm page's own form field unsubscribes: any other
+    // POST (a scanner, an empty body, text/plain) gets the confirm page and changes nothing.
+    if (!oneClick && field(req.body, 'confirm') !== 'yes') return confirmPage(req, reply, p);
+    const done = await leaveNewsletter(app, p, req.log);
     if (oneClick) {
-      return reply.type('text/plain; charset=utf-8').header('content-security-policy', NONE_CSP).send(oneClickText(outcome));
+      return reply.type('text/plain; charset=utf-8').header('content-security-policy', NONE_CSP).send(oneClickText(done.outcome, done.left));
     }
     const prefsHref = `../p/${await preferencesToken(app, p)}`;
     return pageHeaders(reply).send(
-      unsubscribedPage({ email: p.email, label: listLabel(app.config, p.list), outcome, prefsHref }, pageText(app.config, { list: p.list })),
+      unsubscribedPage({ email: p.email, label: done.title, outcome: done.outcome, left: done.left, prefsHref }, pageText(app.config, { list: p.list })),
     );
   });
 

@@ -75,6 +75,55 @@ export async function leave(
   return 'unsubscribed';
 }
 
+/** The newsletter of a token and every list it sends to (the token's own list first). */
+export function newsletterLists(config: BriefConfig, p: Pick<TokenPayload, 'edition' | 'list'>): { id: string; title: string; lists: string[] } {
+  const id = newsletterOf(config, p);
+  const n = config.newsletters.find((x) => x.id === id);
+  return { id, title: n?.title ?? listLabel(config, p.list), lists: [...new Set([p.list, ...(n?.lists ?? [])])] };
+}
+
+/** What one unsubscribe from a newsletter's message did, list by list. */
+export interface NewsletterLeave {
+  /** The newsletter the message came from (its id, and the title a reader knows it by). */
+  newsletter: string;
+  title: string;
+  /** Lists the address was active on and has now left. */
+  left: string[];
+  /** The overall outcome: 'unsubscribed' when any list changed. */
+  outcome: LeaveOutcome;
+}
+
+/**
+ * The unsubscribe of a newsletter's message: the newsletter stops reaching the address
+ * through every list it sends to, not only the list the message was addressed through (a
+ * reader on two of its lists would otherwise get the next edition through the other one,
+ * and complain). Other newsletters' lists are left alone; the preferences page keeps the
+ * per-list choices.
+ */
+export async function leaveNewsletter(
+  app: App,
+  p: Pick<TokenPayload, 'list' | 'email' | 'edition'>,
+  log: Pick<Logger, 'info'> = app.logger,
+): Promise<NewsletterLeave> {
+  const { id, title, lists } = newsletterLists(app.config, p);
+  const left: string[] = [];
+  let onAny = false;
+  for (const list of lists) {
+    const current = await app.subscribers.get(list, p.email);
+    if (!current) continue;
+    onAny = true;
+    if (current.status !== 'active') continue;
+    const previous = await app.subscribers.setStatus(list, p.email, 'unsubscribed');
+    if (previous === 'active') left.push(list);
+  }
+  if (left.length) {
+    app.metrics.incr('unsubscribes', id);
+    log.info({ newsletter: id, lists: left, edition: p.edition || undefined }, 'unsubscribed');
+  }
+  const outcome: LeaveOutcome = left.length ? 'unsubscribed' : onAny ? 'already' : 'not-on-list';
+  return { newsletter: id, title, left, outcome };
+}
+
 export type JoinOutcome = 'joined' | 'already' | 'refused';
 
 /**

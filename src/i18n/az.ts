@@ -31,6 +31,7 @@ export const az: Strings = {
   'page.unsubscribe.done': 'Abunəlikdən çıxdınız',
   'page.unsubscribe.notOnList': 'Abunə deyilsiniz',
   'page.unsubscribe.noMore': '{email} artıq {label} almayacaq.',
+  'page.unsubscribe.listsLeft': 'Siyahılardan çıxarıldı: {lists}.',
   'page.unsubscribe.mistake': 'Səhvən basdınız?',
   'page.unsubscribe.rejoin': 'Yenidən abunə olun və ya abunəliklərinizi idarə edin',
   'page.unsubscribe.genericTitle': 'Abunəlikdən çıxma',

@@ -36,6 +36,7 @@ export const en = {
   'page.unsubscribe.done': "You're unsubscribed",
   'page.unsubscribe.notOnList': "You're not subscribed",
   'page.unsubscribe.noMore': '{email} will not receive {label} any more.',
+  'page.unsubscribe.listsLeft': 'Removed from the lists: {lists}.',
   'page.unsubscribe.mistake': 'Clicked by mistake?',
   'page.unsubscribe.rejoin': 'Rejoin or manage your subscriptions',
   'page.unsubscribe.genericTitle': 'Unsubscribe',

@@ -31,6 +31,7 @@ export const hy: Strings = {
   'page.unsubscribe.done': 'Բաժանորդագրությունը չեղարկված է',
   'page.unsubscribe.notOnList': 'Բաժանորդագրված չեք',
   'page.unsubscribe.noMore': '{email} հասցեն այլևս չի ստանա {label}։',
+  'page.unsubscribe.listsLeft': 'Հեռացված է ցուցակներից՝ {lists}։',
   'page.unsubscribe.mistake': 'Սխալմամբ սեղմե՞ցիք',
   'page.unsubscribe.rejoin': 'Կրկին բաժանորդագրվել կամ կառավարել բաժանորդագրությունները',
   'page.unsubscribe.genericTitle': 'Ապաբաժանորդագրում',

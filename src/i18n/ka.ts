@@ -31,6 +31,7 @@ export const ka: Strings = {
   'page.unsubscribe.done': 'გამოწერა გაუქმებულია',
   'page.unsubscribe.notOnList': 'გამოწერილი არ გაქვთ',
   'page.unsubscribe.noMore': '{email} აღარ მიიღებს {label}-ს.',
+  'page.unsubscribe.listsLeft': 'წაიშალა სიებიდან: {lists}.',
   'page.unsubscribe.mistake': 'შემთხვევით დააჭირეთ?',
   'page.unsubscribe.rejoin': 'ხელახლა გამოწერა ან გამოწერების მართვა',
   'page.unsubscribe.genericTitle': 'გამოწერის გაუქმება',

@@ -31,6 +31,7 @@ export const ru: Strings = {
   'page.unsubscribe.done': 'Вы отписались',
   'page.unsubscribe.notOnList': 'Вы не подписаны',
   'page.unsubscribe.noMore': 'На адрес {email} больше не будет приходить «{label}».',
+  'page.unsubscribe.listsLeft': 'Адрес удалён из списков: {lists}.',
   'page.unsubscribe.mistake': 'Нажали по ошибке?',
   'page.unsubscribe.rejoin': 'Подписаться снова или управлять подписками',
   'page.unsubscribe.genericTitle': 'Отписка',

@@ -1,5 +1,6 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import { BriefError } from '../errors.js';
+import { redactCredentials } from '../redact-credentials.js';
 
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 
@@ -12,7 +13,7 @@ export type RedisClient = Redis;
 
 /** Hides a password in a Redis URL before it goes into a message or a log. */
 export function redactUrl(url: string): string {
-  return url.replace(/\/\/([^@/]*)@/, '//***@');
+  return redactCredentials(url);
 }
 
 /**

@@ -4,6 +4,16 @@ import { FingerprintSet } from './fingerprint-set.js';
 import { assertListId } from './list-id.js';
 import type { SubscriberStore } from './subscriber-store.js';
 
+/**
+ * OWASP's CSV-injection rule: a cell a spreadsheet would read as a formula (it starts with
+ * `=`, `+`, `-`, `@`, a tab or a carriage return) gets a leading `'`, so opening an export
+ * in Excel or LibreOffice never runs it. An import of the export keeps the `'` (the value is
+ * then text, as the spreadsheet shows it).
+ */
+export function neutraliseFormula(cell: string): string {
+  return /^[=+\-@\t\r]/.test(cell) ? `'${cell}` : cell;
+}
+
 export interface ExportOptions {
   /** Subscribers per HSCAN step. @defaultValue 1000 */
   pageSize?: number;
@@ -33,7 +43,7 @@ export async function exportCsv(
   } while (cursor !== '0');
   const columns = [...names].sort();
 
-  await write(out, stringify([['email', 'name', 'status', ...columns]]));
+  await write(out, stringify([['email', 'name', 'status', ...columns.map(neutraliseFormula)]]));
   // HSCAN may return an address twice (while Redis rehashes); a CSV must not.
   const seen = new FingerprintSet();
   let rows = 0;
@@ -42,7 +52,9 @@ export async function exportCsv(
     const records: string[][] = [];
     for (const s of page.subscribers) {
       if (!seen.add(s.email)) continue;
-      records.push([s.email, s.name ?? '', s.status, ...columns.map((c) => s.attributes[c] ?? '')]);
+      records.push(
+        [s.email, s.name ?? '', s.status, ...columns.map((c) => (Object.hasOwn(s.attributes, c) ? (s.attributes[c] ?? '') : ''))].map(neutraliseFormula),
+      );
     }
     if (records.length) await write(out, stringify(records));
     rows += records.length;

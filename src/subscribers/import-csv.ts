@@ -1,7 +1,8 @@
+import { attributeMap } from './pack-record.js';
 import { createReadStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { parse } from 'csv-parse';
-import { BriefError } from '../errors.js';
+import { BriefError, quote } from '../errors.js';
 import { FingerprintSet } from './fingerprint-set.js';
 import { assertListId } from './list-id.js';
 import { normaliseAddress } from './normalise-address.js';
@@ -141,7 +142,8 @@ export async function importCsv(
         if (!isBlank(record)) header = readHeader(record, source, rowLine);
         continue;
       }
-      const rawEmail = (record[header.email] ?? '').trim();
+      // An export's formula guard (a leading ' before = + - @) is undone for the address.
+      const rawEmail = (record[header.email] ?? '').trim().replace(/^'(?=[=+\-@])/, '');
       if (!rawEmail) {
         if (isBlank(record)) continue;
         report.rows++;
@@ -166,7 +168,7 @@ export async function importCsv(
       const row: SubscriberInput = { address };
       for (const { index, key } of header.attributes) {
         const value = record[index];
-        if (value) (row.attributes ??= {})[key] = value;
+        if (value) (row.attributes ??= attributeMap())[key] = value;
       }
       if (header.name >= 0) row.name = record[header.name] ?? '';
       if (status && isSubscriberStatus(status)) row.status = status;
@@ -228,10 +230,6 @@ function isBlank(record: string[]): boolean {
   return true;
 }
 
-/** Quoted and escaped: a value with CR/LF or terminal escapes stays one harmless line. */
-function quote(raw: string): string {
-  return JSON.stringify(raw.length > 100 ? `${raw.slice(0, 100)}…` : raw);
-}
 
 function asCsvError(err: unknown, source: string, rowLine: number, line: number): unknown {
   if (err instanceof BriefError) return err;

@@ -52,7 +52,7 @@ export function packAttributes(attributes: Record<string, string>): string {
   // An import builds attributes in sorted column order, so the copy is rarely needed.
   if (sorted) return JSON.stringify(attributes);
   keys.sort();
-  const copy: Record<string, string> = {};
+  const copy: Record<string, string> = attributeMap();
   for (const k of keys) copy[k] = attributes[k] as string;
   return JSON.stringify(copy);
 }
@@ -72,10 +72,19 @@ export function unpackRecord(email: string, packed: string): Subscriber {
   const subscriber: Subscriber = {
     email,
     status,
-    attributes: attrs ? (JSON.parse(attrs) as Record<string, string>) : {},
+    attributes: attrs ? Object.assign(attributeMap(), JSON.parse(attrs) as Record<string, string>) : attributeMap(),
     createdAt,
     updatedAt: updated ? parseInt(updated, 36) : createdAt,
   };
   if (name) subscriber.name = name;
   return subscriber;
+}
+
+/**
+ * An attribute map with no prototype: a CSV column may be named `toString`, `constructor`
+ * or `__proto__`, and each must stay a plain key (never an inherited method, never a
+ * prototype change).
+ */
+export function attributeMap(): Record<string, string> {
+  return Object.create(null) as Record<string, string>;
 }

@@ -5,7 +5,7 @@ import { casCommand, type CasSwap } from './cas-script.js';
 import { cleanLine, cleanName, MAX_ATTRIBUTE } from './clean-text.js';
 import { assertListId } from './list-id.js';
 import { normaliseAddress } from './normalise-address.js';
-import { packRecord, statusOfRecord, unpackRecord, type SubscriberRecord } from './pack-record.js';
+import { attributeMap, packRecord, statusOfRecord, unpackRecord, type SubscriberRecord } from './pack-record.js';
 import {
   SUBSCRIBER_STATUSES,
   type AddResult,
@@ -405,17 +405,17 @@ interface CleanInput {
   status: SubscriberStatus;
 }
 
-const NO_ATTRIBUTES: Readonly<Record<string, string>> = Object.freeze({});
+const NO_ATTRIBUTES: Readonly<Record<string, string>> = Object.freeze(attributeMap());
 
 function cleanInput(input: SubscriberInput): CleanInput {
   let attributes: Record<string, string> = NO_ATTRIBUTES;
   if (input.attributes) {
-    for (const key in input.attributes) {
+    for (const key of Object.keys(input.attributes)) {
       const value = input.attributes[key];
       const k = cleanLine(key, 100);
       const v = typeof value === 'string' ? cleanLine(value, MAX_ATTRIBUTE) : '';
       if (!k || !v) continue;
-      if (attributes === NO_ATTRIBUTES) attributes = {};
+      if (attributes === NO_ATTRIBUTES) attributes = attributeMap();
       attributes[k] = v;
     }
   }
@@ -450,7 +450,7 @@ function decide(
   const merged: SubscriberRecord = {
     ...old,
     status: input.status,
-    attributes: { ...old.attributes, ...input.attributes },
+    attributes: Object.assign(attributeMap(), old.attributes, input.attributes),
   };
   if (input.name) merged.name = input.name;
   if (packRecord(merged) === packRecord(old)) {

@@ -42,7 +42,14 @@ describe('liveWorkers', () => {
 describe('redactUrl', () => {
   it('hides link tokens, which name an address', () => {
     expect(redactUrl('/u/eyJhYmMi.def')).toBe('/u/[token]');
-    expect(redactUrl('/p/abc.def?x=1')).toBe('/p/[token]?x=1');
+    expect(redactUrl('/p/abc.def?x=1')).toBe('/p/[token]');
+    // Encoded and doubled paths reach the same route, so they are redacted the same way.
+    expect(redactUrl('/%75/eyJhYmMi.def')).toBe('/u/[token]');
+    expect(redactUrl('//u/eyJhYmMi.def')).toBe('//u/[token]');
+    expect(redactUrl('/U/eyJhYmMi.def')).toBe('/U/[token]');
+    expect(redactUrl('/archive/x?email=ana@example.net')).toBe('/archive/x');
+    expect(redactUrl('/x/dWRhaWx5YW5hQGV4YW1w.bGUubmV0ZGFpbHkt')).toBe('/x/[token]');
+    expect(redactUrl('/a%0d%0ab')).toBe('/a??b');
     expect(redactUrl('/archive/daily/2025-09-05')).toBe('/archive/daily/2025-09-05');
     expect(redactUrl('/api/editions')).toBe('/api/editions');
   });
