@@ -37,7 +37,8 @@ export function readEnv(env: NodeJS.ProcessEnv): BriefEnv {
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new BriefError('ECONFIG', `PORT: ${quote(portText)} is not a port number`);
   }
-  const publicUrl = (env.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/+$/, '');
+  const publicSet = Boolean(env.PUBLIC_URL && env.PUBLIC_URL.trim());
+  const publicUrl = (publicSet ? env.PUBLIC_URL!.trim() : `http://localhost:${port}`).replace(/\/+$/, '');
   if (!/^https?:\/\/[^/]+/.test(publicUrl)) {
     throw new BriefError('ECONFIG', `PUBLIC_URL: ${quote(publicUrl)} is not an http(s) URL`);
   }
@@ -57,7 +58,7 @@ export function readEnv(env: NodeJS.ProcessEnv): BriefEnv {
     secret: nonEmpty(env.BRIEF_SECRET),
     rotateSecret: env.BRIEF_SECRET_ROTATE === '1',
     publicUrl,
-    publicUrlSet: nonEmpty(env.PUBLIC_URL) !== undefined,
+    publicUrlSet: publicSet,
     port,
     host: nonEmpty(env.HOST) ?? '127.0.0.1',
     adminToken,

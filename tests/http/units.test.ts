@@ -158,3 +158,27 @@ describe('renderMetrics', () => {
     expect(text).toContain('brief_workers 2');
   });
 });
+
+describe('credentials in connection URLs (parsed, not pattern-matched)', () => {
+  it('masks the user and the password whatever they hold, and secret query parameters', async () => {
+    const { redactCredentials } = await import('../../src/redact-credentials.js');
+    const { describeSmtpUrl } = await import('../../src/delivery/smtp-transport.js');
+    const { redactUrl: redactRedis } = await import('../../src/redis/connect.js');
+    const cases: Array<[string, string]> = [
+      ['smtp://user:p@ss@relay.example.org:587', 'smtp://***:***@relay.example.org:587'],
+      ['smtp://APIKEY@relay.example.org', 'smtp://***@relay.example.org'],
+      ['smtps://u:p%40ss%2Fx@relay.example.org/?pool=true', 'smtps://***:***@relay.example.org/?pool=true'],
+      ['smtp://relay.example.org:25', 'smtp://relay.example.org:25'],
+      ['smtp://relay.example.org?user=me&pass=hunter2&token=abc', 'smtp://relay.example.org?user=me&pass=***&token=***'],
+      ['redis://:s3cret@127.0.0.1:6379/0', 'redis://***:***@127.0.0.1:6379/0'],
+      ['redis-cluster://default:pw@a:7000,b:7001?tls=true', 'redis-cluster://***:***@a:7000,b:7001?tls=true'],
+      ['redis-sentinel://u:p@@s1:26379,s2:26379/mymaster', 'redis-sentinel://***:***@s1:26379,s2:26379/mymaster'],
+    ];
+    for (const [url, shown] of cases) {
+      expect(redactCredentials(url), url).toBe(shown);
+      expect(describeSmtpUrl(url), url).toBe(shown);
+      expect(redactRedis(url), url).toBe(shown);
+    }
+    expect(redactCredentials('user:pw@host')).not.toContain('pw');
+  });
+});
