@@ -2,6 +2,7 @@
  * The `brief` command as the benchmark drives it: `brief send --wait` and the long-running
  * `brief worker`, each a separate process as in production, with /proc figures of the worker.
  */
+import { PUBLIC_URL } from './setup.js';
 import { spawn } from 'node:child_process';
 import { createWriteStream, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
@@ -18,7 +19,7 @@ export interface BriefTarget {
 }
 
 function envFor(t: BriefTarget): NodeJS.ProcessEnv {
-  return { ...process.env, REDIS_URL: t.redisUrl, SMTP_URL: t.smtpUrl, BRIEF_PREFIX: t.prefix, BRIEF_SECRET: SECRET, LOG_LEVEL: 'info' };
+  return { ...process.env, REDIS_URL: t.redisUrl, SMTP_URL: t.smtpUrl, BRIEF_PREFIX: t.prefix, BRIEF_SECRET: SECRET, PUBLIC_URL, LOG_LEVEL: 'info' };
 }
 
 export interface CommandResult {
