@@ -92,3 +92,14 @@ export async function waitFor<T>(fn: () => Promise<T | undefined | null | false>
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/** Runs workers until the newsletter's edition of `date` is sent, then stops them. */
+export async function sendEdition(t: TestApp, date: string = FIXTURE_DATE, timeoutMs = 30_000): Promise<void> {
+  const w = await t.app.startWorkers();
+  try {
+    await t.app.service.request('daily', date);
+    await waitFor(async () => (await t.app.service.status(`daily-${date}`)).state === 'sent', timeoutMs, `edition daily-${date} sent`);
+  } finally {
+    await w.close();
+  }
+}

@@ -3,10 +3,10 @@
  * on a real Redis, with a real send to a real SMTP sink where mail is involved.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Writable } from 'node:stream';
+import { capture } from '../subscribers/helpers.js';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { pino } from 'pino';
-import { testApp, waitFor, FIXTURE_DATE, type TestApp } from '../helpers/app.js';
+import { testApp, sendEdition, FIXTURE_DATE, type TestApp } from '../helpers/app.js';
 import { SmtpSink } from '../helpers/smtp-sink.js';
 import { startHttpServer, buildHttpServer, type HttpServer } from '../../src/http/index.js';
 import { makeToken, verifyToken } from '../../src/delivery/tokens.js';
@@ -30,13 +30,7 @@ describe('one-click unsubscribe from a newsletter that mails two lists', () => {
     await t.app.subscribers.add('daily', 'ana@example.net');
     await t.app.subscribers.add('extra', 'ana@example.net');
     await t.app.subscribers.add('extra', 'giorgi@example.net');
-    const w = await t.app.startWorkers();
-    try {
-      await t.app.service.request('daily', FIXTURE_DATE);
-      await waitFor(async () => (await t.app.service.status(ID)).state === 'sent', 30_000, 'edition sent');
-    } finally {
-      await w.close();
-    }
+    await sendEdition(t);
     http = await startHttpServer(t.app, { port: 0, host: '127.0.0.1' });
   }, 60_000);
 
@@ -74,13 +68,7 @@ describe('one-click unsubscribe from a newsletter that mails two lists', () => {
     );
     const before = sink.messages.length;
     const next = '2025-09-06';
-    const w = await t.app.startWorkers();
-    try {
-      await t.app.service.request('daily', next);
-      await waitFor(async () => (await t.app.service.status(`daily-${next}`)).state === 'sent', 30_000, 'next edition sent');
-    } finally {
-      await w.close();
-    }
+    await sendEdition(t, next);
     expect(sink.messages.slice(before).map((m) => m.rcpt[0]).sort()).toEqual(['giorgi@example.net', 'nino@example.net']);
   }, 60_000);
 
@@ -165,14 +153,8 @@ describe('the other HTTP findings', () => {
   });
 
   it('logs no token (however the path is spelt) and no query string at info', async () => {
-    const lines: string[] = [];
-    const out = new Writable({
-      write(chunk, _enc, done) {
-        lines.push(String(chunk));
-        done();
-      },
-    });
-    const server = buildHttpServer({ ...t.app, logger: pino({ level: 'info' }, out) });
+    const out = capture();
+    const server = buildHttpServer({ ...t.app, logger: pino({ level: 'info' }, out.stream) });
     const token = makeToken(await secret(), { action: 'unsubscribe', list: 'daily', email: 'c@example.net', edition: ID });
     try {
       for (const url of [`/%75/${token}`, `/u/${token}?utm=1&email=c@example.net`, `//u/${token}`, `/%70/${token}`, `/archive/daily?email=c@example.net`]) {
@@ -181,7 +163,7 @@ describe('the other HTTP findings', () => {
     } finally {
       await server.close();
     }
-    const text = lines.join('');
+    const text = out.text();
     expect(text).toContain('"url":"/u/[token]"');
     expect(text).not.toContain(token.slice(0, 12));
     expect(text).not.toContain('c@example.net');

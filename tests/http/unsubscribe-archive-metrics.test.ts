@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testApp, waitFor, FIXTURE_DATE, type TestApp } from '../helpers/app.js';
+import { testApp, sendEdition, FIXTURE_DATE, type TestApp } from '../helpers/app.js';
 import { SmtpSink, type ReceivedMessage } from '../helpers/smtp-sink.js';
 import { startHttpServer, type HttpServer } from '../../src/http/index.js';
 import { verifyToken, makeToken } from '../../src/delivery/tokens.js';
@@ -38,13 +38,7 @@ describe('subscribers over HTTP, after a real send', () => {
     sink = new SmtpSink();
     t = await testApp({ smtpUrl: await sink.start() });
     for (const email of READERS) await t.app.subscribers.add('daily', email, { name: email.split('@')[0] });
-    const w = await t.app.startWorkers();
-    try {
-      await t.app.service.request('daily', FIXTURE_DATE);
-      await waitFor(async () => (await t.app.service.status(ID)).state === 'sent', 30_000, 'edition sent');
-    } finally {
-      await w.close();
-    }
+    await sendEdition(t);
     http = await startHttpServer(t.app, { port: 0, host: '127.0.0.1' });
     message = sink.messages.find((m) => m.rcpt[0] === 'ana@example.net')!;
     unsubscribeUrl = listUnsubscribeUrl(message).replace(t.app.env.publicUrl, http.url);

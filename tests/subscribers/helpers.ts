@@ -1,5 +1,8 @@
 import { Writable } from 'node:stream';
-import type { StatusCounts, SubscriberStore } from '../../src/subscribers/index.js';
+import { afterEach, beforeEach } from 'vitest';
+import { SubscriberStore } from '../../src/subscribers/index.js';
+import { testRedis, type TestRedis } from '../helpers/redis.js';
+import type { StatusCounts } from '../../src/subscribers/index.js';
 
 /** Counts the statuses by walking the records themselves, to check the stored counters against. */
 export async function recount(store: SubscriberStore, list: string): Promise<StatusCounts> {
@@ -31,3 +34,19 @@ export function capture(): { stream: Writable; text: () => string } {
 }
 
 export const fixture = (name: string): string => new URL(`../fixtures/csv/${name}`, import.meta.url).pathname;
+
+/**
+ * A fresh Redis prefix and SubscriberStore for each test of the calling file, cleaned up after
+ * it. Read `.t` and `.store` inside tests (they change per test).
+ */
+export function storePerTest(): { t: TestRedis; store: SubscriberStore } {
+  const fx = {} as { t: TestRedis; store: SubscriberStore };
+  beforeEach(async () => {
+    fx.t = await testRedis();
+    fx.store = new SubscriberStore({ redis: fx.t.redis, keys: fx.t.keys });
+  });
+  afterEach(async () => {
+    await fx.t.cleanup();
+  });
+  return fx;
+}

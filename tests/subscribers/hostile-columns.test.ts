@@ -4,50 +4,41 @@
  */
 import { Readable } from 'node:stream';
 import { parse } from 'csv-parse/sync';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { exportCsv, importCsv, SubscriberStore } from '../../src/subscribers/index.js';
+import { describe, expect, it } from 'vitest';
+import { exportCsv, importCsv } from '../../src/subscribers/index.js';
 import { neutraliseFormula } from '../../src/subscribers/export-csv.js';
-import { testRedis, type TestRedis } from '../helpers/redis.js';
-import { capture } from './helpers.js';
+import { capture, storePerTest } from './helpers.js';
 
-let t: TestRedis;
-let store: SubscriberStore;
-beforeEach(async () => {
-  t = await testRedis();
-  store = new SubscriberStore({ redis: t.redis, keys: t.keys });
-});
-afterEach(async () => {
-  await t.cleanup();
-});
+const fx = storePerTest();
 const csv = (text: string) => Readable.from([Buffer.from(text)]);
 
 describe('attribute names of Object.prototype', () => {
   it('are kept as plain data: import, export and re-import all work', async () => {
     const report = await importCsv(
-      store,
+      fx.store,
       'daily',
       csv('email,toString,constructor,__proto__,hasOwnProperty,city\nana@example.org,a,b,c,d,Tbilisi\ngiorgi@example.org,,,,,Batumi\n'),
     );
     expect(report).toMatchObject({ added: 2, invalidCount: 0 });
-    const ana = await store.get('daily', 'ana@example.org');
+    const ana = await fx.store.get('daily', 'ana@example.org');
     expect(Object.getPrototypeOf(ana!.attributes)).toBe(null);
     expect({ ...ana!.attributes }).toEqual({ toString: 'a', constructor: 'b', ['__proto__']: 'c', hasOwnProperty: 'd', city: 'Tbilisi' });
     // Giorgi has none of them: they are not inherited either.
-    const giorgi = await store.get('daily', 'giorgi@example.org');
+    const giorgi = await fx.store.get('daily', 'giorgi@example.org');
     expect(Object.hasOwn(giorgi!.attributes, 'toString')).toBe(false);
     expect(giorgi!.attributes.toString).toBeUndefined();
     // Nothing leaked onto Object.prototype.
     expect(({} as Record<string, unknown>).c).toBeUndefined();
 
     const out = capture();
-    expect(await exportCsv(store, 'daily', out.stream)).toBe(2);
+    expect(await exportCsv(fx.store, 'daily', out.stream)).toBe(2);
     const rows = parse(out.text()) as string[][];
     expect(rows[0]).toEqual(['email', 'name', 'status', '__proto__', 'city', 'constructor', 'hasOwnProperty', 'toString']);
     expect(rows.find((r) => r[0] === 'giorgi@example.org')).toEqual(['giorgi@example.org', '', 'active', '', 'Batumi', '', '', '']);
     expect(rows.find((r) => r[0] === 'ana@example.org')).toEqual(['ana@example.org', '', 'active', 'c', 'Tbilisi', 'b', 'd', 'a']);
-    const copy = await importCsv(store, 'copy', csv(out.text()));
+    const copy = await importCsv(fx.store, 'copy', csv(out.text()));
     expect(copy).toMatchObject({ added: 2, invalidCount: 0 });
-    expect({ ...(await store.get('copy', 'ana@example.org'))!.attributes }).toEqual({ ...ana!.attributes });
+    expect({ ...(await fx.store.get('copy', 'ana@example.org'))!.attributes }).toEqual({ ...ana!.attributes });
   });
 });
 
@@ -57,20 +48,20 @@ describe('spreadsheet formulas in an export', () => {
       "'=1+1", "'+1", "'-1", "'@SUM(A1)", "'\tx", "'\rx", 'plain', '', "'already",
     ]);
     await importCsv(
-      store,
+      fx.store,
       'daily',
       csv(`email,name,note,=HYPERLINK("x")\nana@example.org,"=cmd|' /C calc'!A0",@SUM(1),+1\n-dash@example.org,Normal,"-2",\n`),
     );
     const out = capture();
-    await exportCsv(store, 'daily', out.stream);
+    await exportCsv(fx.store, 'daily', out.stream);
     const rows = parse(out.text()) as string[][];
     expect(rows[0]).toEqual(['email', 'name', 'status', `'=HYPERLINK("x")`, 'note']);
     expect(rows.find((r) => r[0] === 'ana@example.org')).toEqual(['ana@example.org', "'=cmd|' /C calc'!A0", 'active', "'+1", "'@SUM(1)"]);
     // An address may start with "-": guarded in the export, and the import undoes the guard.
     expect(rows.find((r) => r[1] === 'Normal')).toEqual(["'-dash@example.org", 'Normal', 'active', '', "'-2"]);
     for (const row of rows) for (const cell of row) expect(cell).not.toMatch(/^[=+\-@\t\r]/);
-    const copy = await importCsv(store, 'copy', csv(out.text()));
+    const copy = await importCsv(fx.store, 'copy', csv(out.text()));
     expect(copy).toMatchObject({ added: 2, invalidCount: 0 });
-    expect(await store.get('copy', '-dash@example.org')).not.toBeNull();
+    expect(await fx.store.get('copy', '-dash@example.org')).not.toBeNull();
   });
 });
