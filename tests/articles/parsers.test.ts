@@ -93,10 +93,14 @@ describe('RSS 2.0', () => {
 
   it('skips items without a usable date or link, one warning each naming feed and item', () => {
     expect(result.warnings).toEqual([
-      'rss.xml: item 5 "No date here": no usable date',
       'rss.xml: item 6 "Unreadable date": no usable date ("sometime yesterday")',
       'rss.xml: item 7 "No link": no link',
     ]);
+    expect(result.skipped).toEqual({ 'unreadable date': 1, 'no link': 1 });
+  });
+
+  it('hands back an item with no date at all as undated, to be placed by first sight', () => {
+    expect(result.undated.map((a) => a.title)).toEqual(['No date here']);
   });
 });
 
@@ -174,8 +178,9 @@ describe('JSON Feed', () => {
     expect(result.articles[0]).toEqual({
       id: 'j-1',
       url: 'https://json.example.com/posts/1',
-      title: 'Gyumri & the tech boom',
-      summary: 'A short summary — with an entity.',
+      // JSON Feed's title and summary are plain text: what looks like markup is text, as written.
+      title: 'Gyumri &amp; the <b>tech</b> boom',
+      summary: 'A short summary &mdash; with an entity.',
       author: 'Aram Petrosyan',
       published: '2025-09-04T08:00:00.000Z',
       tags: ['Armenia', 'Technology'],
@@ -220,6 +225,7 @@ describe('WordPress REST posts (one local page)', () => {
       published: '2025-09-04T08:30:00.000Z',
       tags: ['Georgia', 'Transport & Cities'],
       imageUrl: 'https://wp.example.org/wp-content/uploads/2025/09/bus-lane.jpg',
+      imageAlt: 'A bus lane',
       imageCaption: 'The new lane on Rustaveli Avenue',
       membersOnly: false,
       source: 'wordpress-posts.json',

