@@ -131,7 +131,11 @@ function blankDoctype(text: string): string {
     else if (c === '>' && depth <= 0) break;
   }
   if (i >= text.length) return text;
-  const lines = text.slice(start, i + 1).split('\n').length - 1;
+  const doctype = text.slice(start, i + 1);
+  // An external general entity is how a feed asks to read a local file into itself (XXE):
+  // refused outright, as before, rather than silently left unexpanded.
+  if (/<!ENTITY\s+(?!%)[^\s>]+\s+(?:SYSTEM|PUBLIC)\b/.test(doctype)) return text;
+  const lines = doctype.split('\n').length - 1;
   return text.slice(0, start) + '\n'.repeat(lines) + text.slice(i + 1);
 }
 
