@@ -128,3 +128,76 @@ describe('10: refused but readable', () => {
     expect(() => parseFeed(Buffer.from(media), { label: 'm' })).toThrow(/^m: a WordPress media list \(\/wp\/v2\/media\), not posts/);
   });
 });
+
+describe('7: authors', () => {
+  const by = (inner: string, ns = '') =>
+    only(rss(item(`<title>A</title><link>https://site.example/1</link>${DATE}${inner}`), undefined, ns)).author;
+  const NS = ' xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:atom="http://www.w3.org/2005/Atom" xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd"';
+
+  it('shows the name, never the address, of an RSS author', () => {
+    expect(by('<author>Nino Beridze (nino@example.com)</author>')).toBe('Nino Beridze');
+    expect(by('<author>nino@example.com (Nino Beridze)</author>')).toBe('Nino Beridze');
+    expect(by('<author>Nino Beridze &lt;nino@example.com&gt;</author>')).toBe('Nino Beridze');
+    expect(by('<author>nino@example.com</author>')).toBeUndefined();
+  });
+
+  it('reads <author><name>, atom:author, dc:creator (all of them) and itunes:author', () => {
+    expect(by('<author><name>Nested Name</name></author>')).toBe('Nested Name');
+    expect(by('<atom:author><atom:name>Atom Name</atom:name></atom:author>', NS)).toBe('Atom Name');
+    expect(by('<dc:creator>One</dc:creator><dc:creator>Two</dc:creator>', NS)).toBe('One, Two');
+    expect(by('<itunes:author>Pod Host</itunes:author>', NS)).toBe('Pod Host');
+  });
+
+  it('names every JSON Feed author', () => {
+    const json = JSON.stringify({
+      version: 'https://jsonfeed.org/version/1.1',
+      items: [{ id: '1', url: 'https://site.example/1', title: 'J', date_published: '2025-09-04T08:00:00Z', authors: [{ name: 'Ana' }, { url: 'https://x' }, { name: 'Levan' }] }],
+    });
+    expect(parseFeed(Buffer.from(json), { label: 'j' }).articles[0]!.author).toBe('Ana, Levan');
+  });
+});
+
+describe('8: media', () => {
+  const NS = ' xmlns:media="http://search.yahoo.com/mrss/" xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd"';
+  const a = (inner: string) => only(rss(item(`<title>M</title><link>https://site.example/1</link>${DATE}${inner}`), undefined, NS));
+
+  it('takes media:group/media:description (YouTube) as the summary, and its thumbnail as the image', () => {
+    const v = a(`<media:group><media:title>Clip</media:title><media:content url="https://yt.example/v/1" type="application/x-shockwave-flash"/>
+      <media:thumbnail url="https://i.yt.example/1.jpg" width="480" height="360"/><media:description>What the clip shows &amp; why.</media:description></media:group>`);
+    expect(v).toMatchObject({ summary: 'What the clip shows & why.', imageUrl: 'https://i.yt.example/1.jpg' });
+  });
+
+  it('reads media:thumbnail, itunes:image and image enclosures', () => {
+    expect(a('<media:thumbnail url="https://site.example/t.jpg"/>').imageUrl).toBe('https://site.example/t.jpg');
+    expect(a('<itunes:image href="https://site.example/cover.png"/>').imageUrl).toBe('https://site.example/cover.png');
+    expect(a('<enclosure url="https://site.example/e.webp" type="image/webp" length="1"/>').imageUrl).toBe('https://site.example/e.webp');
+    expect(a('<enclosure url="https://site.example/e.mp3" type="audio/mpeg" length="1"/>').imageUrl).toBeUndefined();
+  });
+
+  it('keeps an image title as its alt text', () => {
+    const v = a('<media:content url="https://site.example/p.jpg" medium="image"><media:title>A ferry</media:title><media:description>Ferries resume</media:description></media:content>');
+    expect(v).toMatchObject({ imageUrl: 'https://site.example/p.jpg', imageAlt: 'A ferry', imageCaption: 'Ferries resume' });
+  });
+});
+
+describe('9: links', () => {
+  it('resolves xml:base at feed, entry and element level', () => {
+    const xml = `<feed xmlns="http://www.w3.org/2005/Atom" xml:base="https://site.example/blog/">
+      <entry><title>Feed</title><link href="2025/a"/><updated>2025-09-04T08:00:00Z</updated></entry>
+      <entry xml:base="/news/"><title>Entry</title><link href="b"/><updated>2025-09-04T08:00:00Z</updated></entry>
+      <entry><title>Element</title><link xml:base="https://cdn.example/x/" href="c"/><updated>2025-09-04T08:00:00Z</updated></entry></feed>`;
+    expect(read(xml).articles.map((x) => x.url)).toEqual(['https://site.example/blog/2025/a', 'https://site.example/news/b', 'https://cdn.example/x/c']);
+  });
+
+  it('resolves a file feed’s relative links against its own rel="self" link', () => {
+    const xml = `<feed xmlns="http://www.w3.org/2005/Atom"><link rel="self" href="https://site.example/feeds/all.atom"/>
+      <entry><title>Self</title><link href="/s/1"/><updated>2025-09-04T08:00:00Z</updated></entry></feed>`;
+    expect(only(xml, { url: '/srv/feeds/all.atom' }).url).toBe('https://site.example/s/1');
+  });
+
+  it('uses the source option baseUrl when the feed says nothing', () => {
+    const xml = `<rss version="2.0"><channel><title>t</title><item><title>Rel</title><link>/news/1</link>${DATE}</item></channel></rss>`;
+    expect(read(xml).warnings).toEqual(['f.xml: item 1 "Rel": relative link "/news/1" and no site URL to resolve it against']);
+    expect(only(xml, { baseUrl: 'https://base.example/' }).url).toBe('https://base.example/news/1');
+  });
+});
