@@ -2,6 +2,7 @@
  * Issue 11: feeds that feedparser and gofeed read, and this project refused or misread.
  * Each fixture is small and shows one class of the issue.
  */
+import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
 import { parseFeed, type Article } from '../../src/articles/index.js';
 import { FeedError } from '../../src/errors.js';
@@ -199,5 +200,37 @@ describe('9: links', () => {
     const xml = `<rss version="2.0"><channel><title>t</title><item><title>Rel</title><link>/news/1</link>${DATE}</item></channel></rss>`;
     expect(read(xml).warnings).toEqual(['f.xml: item 1 "Rel": relative link "/news/1" and no site URL to resolve it against']);
     expect(only(xml, { baseUrl: 'https://base.example/' }).url).toBe('https://base.example/news/1');
+  });
+});
+
+describe('4: encodings', () => {
+  const feed = (title: string, decl = '') =>
+    `${decl}<rss version="2.0"><channel><item><title>${title}</title><link>https://a.example/</link>${DATE}</item></channel></rss>`;
+  const title = (bytes: Buffer, contentType?: string) => parseFeed(bytes, { label: 'f', ...(contentType ? { contentType } : {}) }).articles[0]?.title;
+  const bytes = (...parts: Array<string | number[]>) => Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'latin1') : Buffer.from(p))));
+
+  it('reads windows-1252 bytes in a feed that declares ISO-8859-1 as curly quotes, not C1 controls', () => {
+    const [head, tail] = feed('@', '<?xml version="1.0" encoding="ISO-8859-1"?>').split('@');
+    expect(title(bytes(head!, [0x93], 'Quoted', [0x94, 0x20, 0x96, 0x20, 0x80], tail!))).toBe('“Quoted” – €');
+  });
+
+  it('falls back to windows-1252 for invalid UTF-8 with no declaration, not U+FFFD', () => {
+    const [head, tail] = feed('@').split('@');
+    expect(title(bytes(head!, 'Caf', [0xe9], ' ', [0x93], 'ok', [0x94], tail!))).toBe('Café “ok”');
+  });
+
+  it('lets the HTTP charset of an XML type win over the declaration (RFC 7303), and not of text/html', () => {
+    const xml = iconv.encode(feed('Ереван', '<?xml version="1.0" encoding="utf-8"?>'), 'koi8-r');
+    expect(title(xml, 'text/xml; charset=KOI8-R')).toBe('Ереван');
+    expect(title(xml, 'application/rss+xml; charset=koi8-r')).toBe('Ереван');
+    const utf8 = Buffer.from(feed('Ереван', '<?xml version="1.0" encoding="utf-8"?>'));
+    expect(title(utf8, 'text/html; charset=iso-8859-1')).toBe('Ереван');
+  });
+
+  it('decodes UTF-32 with a byte order mark', () => {
+    const le = Buffer.concat([Buffer.from([0xff, 0xfe, 0x00, 0x00]), iconv.encode(feed('Թբիլիսի', '<?xml version="1.0" encoding="UTF-32"?>'), 'utf32le')]);
+    const be = Buffer.concat([Buffer.from([0x00, 0x00, 0xfe, 0xff]), iconv.encode(feed('Թբիլիսի'), 'utf32be')]);
+    expect(title(le)).toBe('Թբիլիսի');
+    expect(title(be)).toBe('Թբիլիսի');
   });
 });
