@@ -37,9 +37,14 @@ function atomEntry(entry: Record<string, unknown>, feedAuthor: FeedText | undefi
 
 /** RFC 4287 §4.2.7.2: a link without `rel` is `alternate`; an HTML one is preferred. */
 function alternateLink(links: unknown, base: string | undefined): string | undefined {
-  const alternates = list(links).filter((l) => (attr(l, 'rel') ?? 'alternate') === 'alternate' && attr(l, 'href'));
+  const alternates = list(links).filter((l) => (attr(l, 'rel') ?? 'alternate') === 'alternate' && hrefOf(l));
   const chosen = alternates.find((l) => /html/.test(attr(l, 'type') ?? 'text/html')) ?? alternates[0];
-  return chosen ? resolveAgainst(attr(chosen, 'href'), baseOf(chosen, base)) : undefined;
+  return chosen ? resolveAgainst(hrefOf(chosen), baseOf(chosen, base)) : undefined;
+}
+
+/** `href`, or (as feedparser reads a link written like RSS's) the element's text. */
+function hrefOf(link: unknown): string | undefined {
+  return attr(link, 'href') ?? text(link);
 }
 
 function relLink(links: unknown, rel: string, base: string | undefined): string | undefined {

@@ -234,3 +234,18 @@ describe('4: encodings', () => {
     expect(title(be)).toBe('Թբիլիսի');
   });
 });
+
+describe('found by measuring public feed readers’ test files', () => {
+  it('reads a JSON Feed whose version is a bare "1.0"', () => {
+    const json = JSON.stringify({ version: '1.0', items: [{ id: 'i', url: 'https://site.example/i', title: 'T', date_published: '2019-10-12T07:20:50.52Z' }] });
+    const r = parseFeed(Buffer.from(json), { label: 'j' });
+    expect(r.type).toBe('jsonfeed');
+    expect(r.articles[0]!.published).toBe('2019-10-12T07:20:50.520Z');
+  });
+
+  it('reads an Atom link written with its URL as text instead of href', () => {
+    const xml = `<feed xmlns="http://www.w3.org/2005/Atom"><entry><title>L</title><updated>2025-09-04T08:00:00Z</updated>
+      <link rel="enclosure" type="text/html">https://site.example/enclosure</link><link rel="alternate" type="text/html">https://site.example/alternate</link></entry></feed>`;
+    expect(only(xml).url).toBe('https://site.example/alternate');
+  });
+});
