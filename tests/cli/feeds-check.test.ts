@@ -5,7 +5,7 @@
 import { copyFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { brief, shown, tempDir } from './brief.js';
+import { brief, newsletter, shown, tempDir, writeConfig, FIXTURES } from './brief.js';
 import { startFeedServer } from '../articles/feed-server.js';
 
 const FIXTURE = path.join(import.meta.dirname, 'fixtures', 'feeds-check-rss.xml');
@@ -19,6 +19,7 @@ const run = (args: string[]) => brief(['feeds', 'check', ...args], { cwd: tmp.di
 beforeAll(async () => {
   tmp = tempDir();
   copyFileSync(FIXTURE, path.join(tmp.dir, 'check.xml'));
+  copyFileSync(path.join(FIXTURES, 'rss.xml'), path.join(tmp.dir, 'rss.xml'));
   writeFileSync(path.join(tmp.dir, 'broken.xml'), '<rss><channel><item><title>x</titel></item></channel></rss>');
   server = await startFeedServer({
     '/feed.json': (_req, res) => {
@@ -130,5 +131,17 @@ describe.concurrent('brief feeds check', { timeout: 60_000 }, () => {
     const base = await run(['check.xml', '--base', 'ftp://x.example/']);
     expect(base.code, shown(base)).toBe(1);
     expect(base.errLines).toEqual(['brief: --base: "ftp://x.example/" is not an http(s) URL']);
+  });
+});
+
+describe('brief preview with a failing source', { timeout: 60_000 }, () => {
+  it('renders from the sources that read and names the one that failed', async ({ expect }) => {
+    const cfg = writeConfig(tmp.dir, 'two.config.json', {
+      newsletters: [newsletter({ timezone: 'Europe/London', sources: [{ type: 'rss', url: './rss.xml' }, { url: './gone.xml' }] })],
+    });
+    const out = path.join(tmp.dir, 'two.html');
+    const r = await brief(['preview', 'daily', '--date', '2025-10-26', '--out', out, '--config', cfg], { cwd: tmp.dir, prefix: 'unused', extra: NO_REDIS });
+    expect(r.code, shown(r)).toBe(0);
+    expect(r.errLines).toContain('feed failed (the edition goes out without it): ./gone.xml: no such file');
   });
 });
