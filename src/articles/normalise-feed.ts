@@ -36,7 +36,7 @@ export interface ListedItem {
 }
 
 /** Why items were skipped, the key of NormalisedFeed.skipped. */
-export type SkipReason = 'no link' | 'link not http(s)' | 'relative link without a base' | 'unreadable date' | 'no title or text';
+export type SkipReason = 'no link' | 'link not http(s)' | 'relative link without a base' | 'no date' | 'unreadable date' | 'no title or text';
 
 export interface NormalisedFeed {
   articles: Article[];
@@ -77,8 +77,8 @@ export function bylineOf(text: string): string {
 /**
  * Builds Articles from a parser's raw items. This is where feed text is made plain and
  * URLs are made absolute http(s), once, so nothing downstream has to distrust an Article.
- * Items without a usable link or date are skipped with one warning line each; items with
- * no date at all are handed back as `undated`.
+ * Items without a usable link or date are skipped with one warning line each; the items
+ * of a feed that dates none of them are handed back as `undated`.
  */
 export function normaliseFeed(feed: ParsedFeed, opts: NormaliseOptions): NormalisedFeed {
   const membersOnlyTag = (opts.membersOnlyTag ?? 'members-only').toLowerCase();
@@ -89,6 +89,9 @@ export function normaliseFeed(feed: ParsedFeed, opts: NormaliseOptions): Normali
   const warnings: string[] = [...(feed.warnings ?? [])];
   const skipped: Partial<Record<SkipReason, number>> = {};
   const items: ListedItem[] | undefined = opts.listItems ? [] : undefined;
+  // Only a feed whose items carry no dates at all (RSS 0.91/0.92) is placed by first sight;
+  // in a dated feed, an item without a date is an odd one out and is skipped as before.
+  const dated = feed.items.some((i) => i.published);
 
   feed.items.forEach((item, index) => {
     let title = plainText(item.title);
@@ -107,7 +110,7 @@ export function normaliseFeed(feed: ParsedFeed, opts: NormaliseOptions): Normali
     const id = collapseWhitespace(item.id ?? '') || url;
     items?.push(listed(item, { id, title, url, published, author, summary, tags, imageUrl, imageAlt, imageCaption, membersOnly }));
 
-    const reason = whySkipped(item, url, base, published, title);
+    const reason = whySkipped(item, url, base, published, title, dated);
     if (reason) {
       skipped[reason.code] = (skipped[reason.code] ?? 0) + 1;
       warnings.push(`${opts.label}: ${name}: ${reason.text}`);
@@ -133,7 +136,7 @@ export function normaliseFeed(feed: ParsedFeed, opts: NormaliseOptions): Normali
 }
 
 function whySkipped(
-  item: FeedItem, url: string | undefined, base: string | undefined, published: Date | undefined, title: string,
+  item: FeedItem, url: string | undefined, base: string | undefined, published: Date | undefined, title: string, dated: boolean,
 ): { code: SkipReason; text: string } | undefined {
   if (!item.link) return { code: 'no link', text: 'no link' };
   if (!url) {
@@ -143,6 +146,7 @@ function whySkipped(
   }
   // An item with no date at all is placed by first sight; one whose date cannot be read is not.
   if (!published && item.published) return { code: 'unreadable date', text: `no usable date (${JSON.stringify(truncateText(item.published, 60))})` };
+  if (!published && dated) return { code: 'no date', text: 'no usable date' };
   // Microblog-style items (JSON Feed allows them) have no title: their opening words stand in.
   if (!title) return { code: 'no title or text', text: 'no title or text' };
   return undefined;

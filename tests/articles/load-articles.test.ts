@@ -64,7 +64,7 @@ describe('loadArticles', () => {
       'main: Video: Caspian sunset from the Baku boulevard', // 04:30:45Z
       'main: Café culture — Yerevan’s new terraces', // 04:05Z
     ]);
-    expect(warnings).toHaveLength(2);
+    expect(warnings).toHaveLength(3);
     expect(warnings.every((w) => w.startsWith('main: item '))).toBe(true);
   });
 

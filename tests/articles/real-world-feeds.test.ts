@@ -249,3 +249,14 @@ describe('found by measuring public feed readers’ test files', () => {
     expect(only(xml).url).toBe('https://site.example/alternate');
   });
 });
+
+describe('5: items without dates', () => {
+  it('a feed that dates none of its items hands them all back as undated, in feed order', () => {
+    const xml = `<rss version="0.91"><channel><link>https://site.example/</link>
+      <item><title>One</title><link>https://site.example/1</link></item><item><title>Two</title><link>https://site.example/2</link></item></channel></rss>`;
+    const r = read(xml);
+    expect(r.articles).toEqual([]);
+    expect(r.warnings).toEqual([]);
+    expect(r.undated.map((a) => a.title)).toEqual(['One', 'Two']);
+  });
+});

@@ -83,7 +83,10 @@ describe.concurrent('brief feeds check', { timeout: 60_000 }, () => {
           membersOnly: false,
         },
       ],
-      warnings: ['check.xml: item 3 "Bad date": no usable date ("Thu, 04 Sep 2025 10:15:30 +99:99")'],
+      warnings: [
+        'check.xml: item 2 "No date at all": no usable date',
+        'check.xml: item 3 "Bad date": no usable date ("Thu, 04 Sep 2025 10:15:30 +99:99")',
+      ],
     });
   });
 
