@@ -8,7 +8,8 @@
  * - asctime (`Sun Jan  4 16:29:06 2004`) and JavaScript's `Thu Aug 30 2012 17:26:16 +0200 (CEST)`;
  * - ISO 8601 / RFC 3339 / W3CDTF, with or without separators, partial dates (`2003`,
  *   `2003-12`), any offset; `2020/1/10 14:33:00`;
- * - weekday and month names in Greek and Hungarian, and the Korean formats feedparser reads.
+ * - weekday and month names in Greek and Hungarian, and the Korean formats feedparser reads;
+ *   Portuguese, Spanish, French, German, Italian and Dutch month abbreviations.
  *
  * A time without a zone is read as UTC: feeds that omit it are rare, and any fixed guess
  * is as good as the host's zone while being the same on every machine. A date that cannot
@@ -90,9 +91,16 @@ function parseHungarian(s: string): Date | undefined {
   return build(Number(m[1]), month, Number(m[3]), Number(m[4]), Number(m[5]), 0, 0, numericOffset(m[6]!.replace(/^([+-])(\d):/, '$10$2:')));
 }
 
-/** Month names by their first three letters, and the Greek names feedparser knows. */
+/**
+ * Month names by their first three (or four) letters: English, the Greek names feedparser
+ * knows, and the Portuguese, Spanish, French, German, Italian and Dutch abbreviations that
+ * newsroom feeds write (`Seg, 24 Set 2018`). None of them means two different months.
+ */
 const MONTHS: Record<string, number> = {
   jan: 1, feb: 2, mar: 3, apr: 4, may: 5, jun: 6, jul: 7, aug: 8, sep: 9, oct: 10, nov: 11, dec: 12,
+  fev: 2, abr: 4, mai: 5, ago: 8, set: 9, out: 10, dez: 12, ene: 1, dic: 12,
+  fév: 2, avr: 4, juin: 6, juil: 7, aoû: 8, déc: 12, mär: 3, okt: 10,
+  gen: 1, mag: 5, giu: 6, lug: 7, ott: 10, mrt: 3, mei: 5,
   ιαν: 1, φεβ: 2, μάώ: 3, μαώ: 3, μάρ: 3, μαρ: 3, απρ: 4, μάι: 5, μαϊ: 5, μαι: 5, ιούν: 6, ιον: 6, ιουν: 6,
   ιούλ: 7, ιολ: 7, ιουλ: 7, αύγ: 8, αυγ: 8, σεπ: 9, οκτ: 10, νοέ: 11, νοε: 11, δεκ: 12,
 };
