@@ -17,11 +17,17 @@ export type FeedCheckResult =
   | { source: string; ok: true; type: FeedType; articles: ListedItem[]; warnings: string[] }
   | { source: string; ok: false; error: string };
 
+/** A check's JSON line, and how many of its items an edition could use. */
+export interface FeedCheck {
+  result: FeedCheckResult;
+  usable: number;
+}
+
 /**
  * Reads one source exactly as an edition reads it (same fetch, limits, decoding, parsers
  * and normalisation), without Redis, and lists every item the parser found.
  */
-export async function checkFeed(source: string, opts: FeedCheckOptions = {}, cwd = process.cwd()): Promise<FeedCheckResult> {
+export async function checkFeed(source: string, opts: FeedCheckOptions = {}, cwd = process.cwd()): Promise<FeedCheck> {
   const { loadSource } = await import('../articles/load-source.js');
   const url = /^(https?|file):/i.test(source) ? source : path.resolve(cwd, source);
   try {
@@ -29,16 +35,15 @@ export async function checkFeed(source: string, opts: FeedCheckOptions = {}, cwd
       { url, label: source, ...(opts.type ? { type: opts.type } : {}), ...(opts.base ? { baseUrl: opts.base } : {}) },
       { listItems: true },
     );
-    return { source, ok: true, type: r.type, articles: r.items ?? [], warnings: r.warnings };
+    return { result: { source, ok: true, type: r.type, articles: r.items ?? [], warnings: r.warnings }, usable: r.articles.length + r.undated.length };
   } catch (err) {
-    return { source, ok: false, error: oneLine(err) };
+    return { result: { source, ok: false, error: oneLine(err) }, usable: 0 };
   }
 }
 
 /** The human report of one source: type, counts, the first titles with their dates, the warnings. */
-export function formatFeedCheck(r: FeedCheckResult): string[] {
-  if (!r.ok) return [`${r.error}`];
-  const usable = r.articles.length - r.warnings.filter((w) => /: item \d+/.test(w)).length;
+export function formatFeedCheck({ result: r, usable }: FeedCheck): string[] {
+  if (!r.ok) return [r.error];
   const lines = [`${r.source}: ${r.type}, ${usable} article${usable === 1 ? '' : 's'} (${r.articles.length} item${r.articles.length === 1 ? '' : 's'} found)`];
   for (const a of r.articles.slice(0, SHOWN_TITLES)) {
     const when = a.published ? a.published.replace(/\.000Z$/, 'Z') : 'no date             ';
@@ -70,13 +75,14 @@ export function feedsCommand(ctx: CliContext): Command {
     .option('--base <URL>', 'base URL for relative links when the feed names none (the baseUrl source option)', parseBase)
     .option('--json', 'one JSON line per source')
     .action(async (sources: string[], opts: { type?: FeedType; base?: string; json?: boolean }) => {
-      const results = await Promise.all(sources.map((s) => checkFeed(s, { ...(opts.type ? { type: opts.type } : {}), ...(opts.base ? { base: opts.base } : {}) })));
-      for (const r of results) {
+      const checks = await Promise.all(sources.map((s) => checkFeed(s, { ...(opts.type ? { type: opts.type } : {}), ...(opts.base ? { base: opts.base } : {}) })));
+      for (const check of checks) {
+        const r = check.result;
         if (opts.json) ctx.stdout.write(JSON.stringify(r) + '\n');
-        else if (r.ok) ctx.stdout.write(formatFeedCheck(r).join('\n') + '\n');
+        else if (r.ok) ctx.stdout.write(formatFeedCheck(check).join('\n') + '\n');
         else ctx.warn(`brief: ${r.error}`);
       }
-      if (results.some((r) => !r.ok)) process.exitCode = 1;
+      if (checks.some((c) => !c.result.ok)) process.exitCode = 1;
     });
   return new Command('feeds').description('check feeds before adding them to a newsletter').addCommand(check);
 }
