@@ -17,6 +17,8 @@ export interface MetricsSnapshot {
   queues: Array<{ queue: string; state: string; count: number }>;
   progress: Array<{ newsletter: string; edition: string; ratio: number }>;
   workers: number;
+  /** Every configured source, so brief_feed_errors_total shows each at 0 before its first failure. */
+  feedSources?: Array<{ newsletter: string; source: string }>;
 }
 
 export async function readMetricsSnapshot(app: App, now = Date.now()): Promise<MetricsSnapshot> {
@@ -41,6 +43,7 @@ export async function readMetricsSnapshot(app: App, now = Date.now()): Promise<M
     queues: queueCounts.flatMap(({ queue, counts }) => QUEUE_STATES.map((state) => ({ queue, state, count: counts[state] ?? 0 }))),
     progress,
     workers: liveWorkers(heartbeats, now).length,
+    feedSources: app.config.newsletters.flatMap((n) => n.sources.map((src) => ({ newsletter: n.id, source: src.name ?? src.url }))),
   };
 }
 
@@ -74,6 +77,7 @@ export async function renderMetrics(s: MetricsSnapshot, processRegistry?: Regist
     else if (name === 'suppressed') suppressed.inc({ newsletter }, value);
     else if (name === 'unsubscribes') unsubscribes.inc({ newsletter }, value);
   }
+  for (const { newsletter, source } of s.feedSources ?? []) feedErrors.inc({ newsletter, source }, 0);
   for (const { name, newsletter, value, source } of s.counters) {
     if (name === 'feed_errors' && source !== undefined && Number.isFinite(value) && value >= 0) feedErrors.inc({ newsletter, source }, value);
   }
