@@ -2,13 +2,13 @@ import { FeedError } from '../errors.js';
 import type { FeedType, SourceResult } from './types.js';
 import type { ParsedFeed } from './feed-item.js';
 import { decodeFeedText } from './decode-text.js';
-import { detectJsonFeedType, detectXmlFeedType, firstSignificantChar } from './detect-type.js';
+import { detectJsonFeedType, detectXmlFeedType, firstSignificantChar, xmlRootName } from './detect-type.js';
 import { normaliseFeed } from './normalise-feed.js';
 import { parseAtom } from './parse-atom.js';
 import { parseJsonFeed } from './parse-json-feed.js';
 import { parseRss } from './parse-rss.js';
 import { parseWordPress } from './parse-wordpress.js';
-import { parseXml } from './xml.js';
+import { parseXml, type ParsedXml } from './xml.js';
 
 export interface ParseFeedOptions {
   /** Names the feed in Article.source, warnings and errors. */
@@ -68,11 +68,28 @@ export function readFeed(bytes: Buffer, opts: ParseFeedOptions): { type: FeedTyp
     if (opts.type === 'jsonfeed' || opts.type === 'wordpress') parseJson(text, label); // throws the JSON error
     throw new FeedError(label, 'not a feed: neither XML nor JSON');
   }
-  const xml = parseXml(text, label);
+  const xml = parseXmlOrPage(text, label);
   const detected = detectXmlFeedType(xml.root);
   const type = checkType(label, opts.type, detected, `XML with root <${xml.root}>, which is neither RSS nor Atom`);
   const feed = type === 'atom' ? parseAtom(xml) : parseRss(xml);
   return { type, feed: { ...feed, warnings: [...xml.warnings, ...(feed.warnings ?? [])] } };
+}
+
+/**
+ * A web page where a feed was expected (a moved feed, a login page) is said as such,
+ * rather than as whatever makes the page not well-formed XML.
+ */
+function parseXmlOrPage(text: string, label: string): ParsedXml {
+  try {
+    return parseXml(text, label);
+  } catch (err) {
+    const rootName = xmlRootName(text)?.toLowerCase();
+    if (rootName === 'html' || rootName === 'head' || rootName === 'body' || /^[\s\uFEFF]*<!doctype\s+html\b/i.test(text)) {
+      const title = /<title[^>]*>([^<]{1,80})<\/title>/i.exec(text)?.[1]?.trim();
+      throw new FeedError(label, `not a feed: an HTML page${title ? ` ("${title}")` : ''}, not RSS, Atom or JSON Feed`, { cause: err });
+    }
+    throw err;
+  }
 }
 
 /** Attachments from `/wp/v2/media` look like posts (link, title.rendered) but are files. */

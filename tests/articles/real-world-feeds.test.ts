@@ -260,3 +260,11 @@ describe('5: items without dates', () => {
     expect(r.undated.map((a) => a.title)).toEqual(['One', 'Two']);
   });
 });
+
+describe('a web page where a feed was expected', () => {
+  it('is refused with one line that says it is an HTML page', () => {
+    const page = '<head><title>Document Moved</title></head>\n<body><h1>Object Moved</h1>This document may be found <a HREF="https://x.example/">here</a></body>';
+    expect(() => read(page)).toThrow(/^f\.xml: not a feed: an HTML page \("Document Moved"\), not RSS, Atom or JSON Feed$/);
+    expect(() => read('<!DOCTYPE html><html><body>Sign in<br></body></html>')).toThrow(/^f\.xml: not a feed: an HTML page, not RSS, Atom or JSON Feed$/);
+  });
+});
