@@ -11,7 +11,7 @@ export const newsletter: NewsletterConfig = {
   locale: 'en-GB',
   schedule: '0 8 * * 1-5',
   lists: ['daily'],
-  sources: [{ type: 'rss', url: './feeds/main.xml', shiftToWindow: false }],
+  sources: [{ type: 'rss', url: './feeds/main.xml', shiftToWindow: false, required: false }],
   sections: [
     { title: 'Georgia', tags: ['Georgia'] },
     { title: 'Armenia', tags: ['Armenia'] },

@@ -2,7 +2,8 @@ import type { Redis } from 'ioredis';
 import type { BriefConfig, NewsletterConfig } from './config/schema.js';
 import { resolveConfigPath } from './config/load.js';
 import type { Keys } from './keys.js';
-import type { Article } from './articles/types.js';
+import type { Article, SkipReason, UndatedArticle } from './articles/types.js';
+import type { SourceFailure } from './articles/load-articles.js';
 import { editionWindow, selectEdition, articleKeys, editionId as makeEditionId } from './edition/index.js';
 import type { EditionContent, EditionWindow } from './edition/types.js';
 import { inProcessEngine, type CompileEngine } from './compile-engine.js';
@@ -17,6 +18,14 @@ export interface CompileDeps {
   publicUrl: string;
   /** Where feeds are read and MJML rendered. @defaultValue inProcessEngine */
   engine?: CompileEngine;
+  /**
+   * Record when undated items were first seen (the freeze of a send does; previews and
+   * test sends only read the record, so they never move an item into another edition).
+   * @defaultValue false
+   */
+  recordFirstSeen?: boolean;
+  /** @defaultValue Date.now() */
+  now?: number;
 }
 
 export interface CompiledEdition {
@@ -26,6 +35,8 @@ export interface CompiledEdition {
   rendered: RenderedEdition;
   /** Items skipped while reading feeds, one line each. */
   warnings: string[];
+  /** Sources that failed while others were read: the edition goes out without them. */
+  failures: SourceFailure[];
   /** False when no Redis was given, so earlier editions were not checked. */
   checkedEarlierEditions: boolean;
   /** Peak memory of the compile process, in bytes, when it ran in a child process. */
@@ -71,22 +82,33 @@ export async function compileEdition(
   const id = makeEditionId(newsletter.id, date);
   const session = await (deps.engine ?? inProcessEngine).open();
   try {
-    const { articles, warnings } = await session.loadArticles(
-      newsletter.sources.map((s) => ({
-        url: resolveConfigPath(config, s.url),
-        label: s.name ?? s.url,
-        type: s.type,
-        shiftToWindow: s.shiftToWindow,
-      })),
-      { window: { start: window.start, end: window.end }, membersOnlyTag: newsletter.membersOnlyTag, shiftTo: window.end },
-    );
+    const sources = newsletter.sources.map((s) => ({
+      url: resolveConfigPath(config, s.url),
+      label: s.name ?? s.url,
+      type: s.type,
+      shiftToWindow: s.shiftToWindow,
+      required: s.required,
+      ...(s.baseUrl ? { baseUrl: s.baseUrl } : {}),
+    }));
+    const loaded = await session.loadArticles(sources, {
+      window: { start: window.start, end: window.end },
+      membersOnlyTag: newsletter.membersOnlyTag,
+      shiftTo: window.end,
+    });
+    const { warnings, failures } = loaded;
+    let articles = loaded.articles;
+    if (loaded.undated.length > 0) {
+      const placed = await placeUndated(loaded.undated, window, newsletter.id, deps, warnings);
+      articles = [...articles, ...placed].sort((a, b) => Date.parse(b.published) - Date.parse(a.published));
+    }
     const alreadySent =
       deps.redis && deps.keys ? await sentBefore(deps.redis, deps.keys, newsletter.id, articles, id) : undefined;
     const content = selectEdition({ newsletter, window, articles, alreadySent });
     if (!content) {
       throw new BriefError(
         'EEMPTY',
-        `${newsletter.id}: no new articles between ${window.start} and ${window.end} for the edition of ${date}; nothing to send`,
+        `${newsletter.id}: no new articles between ${window.start} and ${window.end} for the edition of ${date}; nothing to send` +
+          whyEmpty(articles.length, loaded.skipped, warnings, failures),
       );
     }
     const rendered = await session.renderEdition({
@@ -95,8 +117,76 @@ export async function compileEdition(
       editionId: id,
       archiveUrl: archiveUrl(deps.publicUrl, newsletter.id, date),
     });
-    return { editionId: id, window, content, rendered, warnings, checkedEarlierEditions: Boolean(deps.redis), compileRss: session.peakRss() };
+    return { editionId: id, window, content, rendered, warnings, failures, checkedEarlierEditions: Boolean(deps.redis), compileRss: session.peakRss() };
   } finally {
     session.close();
   }
+}
+
+/** How many warning lines an empty edition's error repeats. */
+const EMPTY_WARNING_LINES = 3;
+
+/**
+ * Why an edition is empty, as the rest of its error: the articles read, the skipped items
+ * by reason and the first few warning lines, and the sources that failed. Without it the
+ * warnings that explain an empty edition vanish with it.
+ */
+export function whyEmpty(
+  read: number, skipped: Partial<Record<SkipReason, number>>, warnings: string[], failures: SourceFailure[],
+): string {
+  const parts: string[] = [];
+  const counts = Object.entries(skipped).filter(([, n]) => n && n > 0).map(([reason, n]) => `${n} ${reason}`);
+  parts.push(`; ${read} article${read === 1 ? '' : 's'} read, none in the window or all sent before`);
+  if (counts.length > 0) parts.push(`; skipped: ${counts.join(', ')}`);
+  const shown = warnings.slice(0, EMPTY_WARNING_LINES);
+  const more = warnings.length - shown.length;
+  const lines = [...failures.map((f) => `failed: ${f.error}`), ...shown.map((w) => `warning: ${w}`)];
+  if (more > 0) lines.push(`… and ${more} more warning${more === 1 ? '' : 's'}`);
+  return parts.join('') + lines.map((l) => `\n${l}`).join('');
+}
+
+/**
+ * Dates items that carry none (RSS 0.91/0.92) by when each was first seen, kept per
+ * newsletter and source in Redis, so each lands in exactly one edition. A send's freeze
+ * records new items inside its own window (at its cut-off when it runs late), so the
+ * edition being sent is the one that takes them; previews only read the record and show
+ * new items as the edition would have them. Without Redis they are placed at the window's
+ * end, with a warning.
+ */
+async function placeUndated(
+  undated: UndatedArticle[], window: EditionWindow, newsletterId: string, deps: CompileDeps, warnings: string[],
+): Promise<Article[]> {
+  const end = Date.parse(window.end);
+  const start = Date.parse(window.start);
+  const now = deps.now ?? Date.now();
+  const fresh = deps.recordFirstSeen ? Math.min(end, Math.max(now, start + 1)) : end;
+  if (!deps.redis || !deps.keys) {
+    warnings.push(`${undated.length} item${undated.length === 1 ? '' : 's'} without a date placed at the window's end: no Redis to keep when each was first seen`);
+    return undated.map((a) => ({ ...a, published: new Date(end).toISOString() }));
+  }
+  const { redis, keys } = deps;
+  const bySource = new Map<string, UndatedArticle[]>();
+  for (const a of undated) bySource.set(a.source, [...(bySource.get(a.source) ?? []), a]);
+  const out: Article[] = [];
+  for (const [source, items] of bySource) {
+    const key = keys.firstSeen(newsletterId, source);
+    const seen = await redis.hmget(key, ...items.map((a) => a.id));
+    if (deps.recordFirstSeen) {
+      const pipe = redis.pipeline();
+      items.forEach((a, i) => {
+        if (seen[i] === null) pipe.hsetnx(key, a.id, String(fresh));
+      });
+      // Items gone from the feed are forgotten, so the record stays as small as the feed.
+      const present = new Set(items.map((a) => a.id));
+      const known = await redis.hkeys(key);
+      const gone = known.filter((k) => !present.has(k));
+      if (gone.length > 0) pipe.hdel(key, ...gone);
+      await pipe.exec();
+    }
+    items.forEach((a, i) => {
+      const at = seen[i] === null ? fresh : Number(seen[i]);
+      out.push({ ...a, published: new Date(Number.isFinite(at) ? at : fresh).toISOString() });
+    });
+  }
+  return out;
 }

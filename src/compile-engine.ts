@@ -1,8 +1,7 @@
 import { fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { ArticleSource, LoadArticlesOptions } from './articles/load-articles.js';
-import type { Article } from './articles/types.js';
+import type { ArticleSource, LoadArticlesOptions, LoadedArticles } from './articles/load-articles.js';
 import type { RenderEditionInput } from './render/render-edition.js';
 import type { RenderedEdition } from './render/types.js';
 import { BriefError, type ErrorCode } from './errors.js';
@@ -14,7 +13,7 @@ import { packagePath } from './paths.js';
  * good once loaded.
  */
 export interface CompileSession {
-  loadArticles(sources: ArticleSource[], opts: LoadArticlesOptions): Promise<{ articles: Article[]; warnings: string[] }>;
+  loadArticles(sources: ArticleSource[], opts: LoadArticlesOptions): Promise<LoadedArticles>;
   renderEdition(input: RenderEditionInput): Promise<RenderedEdition>;
   /** Peak resident memory of a child process so far, in bytes; undefined in this process. */
   peakRss(): number | undefined;

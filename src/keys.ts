@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 /**
  * Every Redis key the project writes, in one place, under one prefix (`BRIEF_PREFIX`,
  * default "brief"). Hash tags (`{…}`) put the keys that one Lua script or MULTI touches in
@@ -24,6 +25,8 @@ export interface Keys {
   newsletterEditions(newsletter: string): string;
   /** Hash: article key (id or url) -> edition id that sent it. */
   sentArticles(newsletter: string): string;
+  /** Hash: item id -> ms it was first seen, for a source whose items carry no date (src/compile-edition.ts). */
+  firstSeen(newsletter: string, source: string): string;
 
   /** Hash: the edition's state, counts and timestamps. */
   edition(editionId: string): string;
@@ -79,6 +82,7 @@ export function makeKeys(prefix = 'brief'): Keys {
     suppressionReasons: () => `${p}:{supp}:reasons`,
     newsletterEditions: (n) => `${p}:{nl:${n}}:editions`,
     sentArticles: (n) => `${p}:{nl:${n}}:sent-articles`,
+    firstSeen: (n, source) => `${p}:{nl:${n}}:first-seen:${createHash('sha256').update(source).digest('hex').slice(0, 16)}`,
     edition: (id) => `${p}:{ed:${id}}:meta`,
     editionContent: (id) => `${p}:{ed:${id}}:content`,
     editionLedger: (id) => `${p}:{ed:${id}}:ledger`,

@@ -114,7 +114,7 @@ export function createApp(opts: AppOptions): App {
   const compileEngine = opts.compileInChild ? childProcessEngine : inProcessEngine;
   const service = new EditionService({
     config, redis, keys, editions, subscribers, editionsQueue, batchQueue, publicUrl: env.publicUrl, logger,
-    compileEngine,
+    compileEngine, metrics,
   });
 
   let transport: MailTransport | undefined = opts.transport;

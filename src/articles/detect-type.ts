@@ -39,6 +39,12 @@ export function detectJsonFeedType(value: unknown): FeedType | undefined {
     return value.every(isWordPressPost) ? 'wordpress' : undefined;
   }
   if (isObject(value) && typeof value.version === 'string' && value.version.includes('jsonfeed.org')) return 'jsonfeed';
+  // Some generators write a bare `"version": "1.0"`: with items that look like JSON Feed
+  // items (an id and a url or content) it is still one to gofeed.
+  if (isObject(value) && typeof value.version === 'string' && /^1(\.\d+)?$/.test(value.version.trim()) && Array.isArray(value.items)) {
+    const looksLikeItems = value.items.length > 0 && value.items.every((i) => isObject(i) && 'id' in i && ('url' in i || 'content_html' in i || 'content_text' in i));
+    if (looksLikeItems) return 'jsonfeed';
+  }
   return undefined;
 }
 

@@ -21,22 +21,17 @@ const convert = compile({
   ],
 });
 
-const TAG_LIKE = /<\/?[a-z!][^<>]*>/i;
-
 /**
- * Turns an HTML fragment (or text that may hold entities) into one line of plain text:
- * entities decoded, tags and script/iframe content removed, whitespace collapsed.
+ * Turns an HTML fragment into one line of plain text: entities decoded, tags and
+ * script/iframe content removed, whitespace collapsed.
  *
- * Feeds often escape HTML twice (`&amp;lt;p&amp;gt;`), so markup can surface only after the
- * first pass; a second pass removes it. Whatever still looks like a tag after that is cut,
- * so an Article's text never carries markup, whichever way a feed escaped it.
+ * Once, never twice: what a feed escaped (`&lt;body&gt;`, `<pre>&lt;b&gt;</pre>`) is text
+ * that talks about markup, and it stays in the summary as that text. It is escaped
+ * again where it enters HTML (src/render), so it shows as written and never acts.
  */
 export function htmlToText(html: string | undefined): string {
   if (!html) return '';
-  let text = convert(html);
-  if (TAG_LIKE.test(text)) text = convert(text);
-  if (TAG_LIKE.test(text)) text = text.replace(new RegExp(TAG_LIKE.source, 'gi'), ' ');
-  return collapseWhitespace(text);
+  return collapseWhitespace(convert(html));
 }
 
 /** Collapses runs of whitespace (including non-breaking spaces) to one space and trims. */

@@ -12,6 +12,8 @@ export interface SourceToLoad {
   label: string;
   /** Detected from the content when omitted. */
   type?: FeedType;
+  /** The base for relative links when the feed names none (the source option `baseUrl`). */
+  baseUrl?: string;
 }
 
 /** WordPress answers at most 100 posts a page; 20 pages is far more than a day's news. */
@@ -35,6 +37,8 @@ export async function loadSource(source: SourceToLoad, opts: FetchOptions = {}):
       ...(fetched.contentType ? { contentType: fetched.contentType } : {}),
       ...(type ? { type } : {}),
       ...(opts.membersOnlyTag ? { membersOnlyTag: opts.membersOnlyTag } : {}),
+      ...(source.baseUrl ? { baseUrl: source.baseUrl } : {}),
+      ...(opts.listItems ? { listItems: true } : {}),
     });
   } catch (err) {
     if (err instanceof BriefError) throw err;
@@ -65,14 +69,20 @@ async function loadWordPress(source: SourceToLoad, opts: FetchOptions): Promise<
     rest.push(...(await Promise.all(batch)));
   }
 
-  const { articles, warnings } = normaliseFeed(
+  const normalised = normaliseFeed(
     { items: [firstPage, ...rest].flatMap((p) => p.feed.items) },
-    { label, feedUrl: firstPage.fetched.url, ...(opts.membersOnlyTag ? { membersOnlyTag: opts.membersOnlyTag } : {}) },
+    {
+      label,
+      feedUrl: firstPage.fetched.url,
+      ...(opts.membersOnlyTag ? { membersOnlyTag: opts.membersOnlyTag } : {}),
+      ...(source.baseUrl ? { baseUrl: source.baseUrl } : {}),
+      ...(opts.listItems ? { listItems: true } : {}),
+    },
   );
   if (total > WORDPRESS_MAX_PAGES) {
-    warnings.push(`${label}: ${total} pages of posts in the window; only the first ${WORDPRESS_MAX_PAGES} were read`);
+    normalised.warnings.push(`${label}: ${total} pages of posts in the window; only the first ${WORDPRESS_MAX_PAGES} were read`);
   }
-  return { source: label, type: 'wordpress', articles, warnings };
+  return { source: label, type: 'wordpress', ...normalised };
 }
 
 /** `…/wp-json/wp/v2/posts?_embed&after=…&before=…&per_page=100&page=N`, keeping any query the config gave. */

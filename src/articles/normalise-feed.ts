@@ -1,5 +1,6 @@
 import type { Article } from './types.js';
-import type { ParsedFeed } from './feed-item.js';
+import type { FeedItem, ParsedFeed } from './feed-item.js';
+import type { FeedText } from './feed-text.js';
 import { collapseWhitespace, htmlToText, truncateText } from './html-text.js';
 import { parseFeedDate } from './parse-date.js';
 
@@ -8,65 +9,167 @@ export interface NormaliseOptions {
   label: string;
   /** The feed's own URL when it was fetched over http(s): the base of last resort for relative links. */
   feedUrl?: string;
+  /** The source's `baseUrl` option: the base for relative links when the feed names none. */
+  baseUrl?: string;
   /** @defaultValue "members-only" */
   membersOnlyTag?: string;
   /** @defaultValue 300 */
   summaryLength?: number;
+  /** Also list every item as found, usable or not (for `brief feeds check`). @defaultValue false */
+  listItems?: boolean;
+}
+
+/** An article whose feed gives it no date: it is placed by when it was first seen (src/compile-edition.ts). */
+export type UndatedArticle = Omit<Article, 'published'>;
+
+/** One item as `brief feeds check --json` shows it, whether or not an edition can use it. */
+export interface ListedItem {
+  id: string | null;
+  title: string;
+  link: string | null;
+  published: string | null;
+  author: string | null;
+  summary: string;
+  tags: string[];
+  image: { url: string; alt: string | null; caption: string | null } | null;
+  membersOnly: boolean;
+}
+
+/** Why items were skipped, the key of NormalisedFeed.skipped. */
+export type SkipReason = 'no link' | 'link not http(s)' | 'relative link without a base' | 'no date' | 'unreadable date' | 'no title or text';
+
+export interface NormalisedFeed {
+  articles: Article[];
+  /** Items without any date, kept when the caller can place them by first sight. */
+  undated: UndatedArticle[];
+  warnings: string[];
+  /** Skipped items counted by reason. */
+  skipped: Partial<Record<SkipReason, number>>;
+  /** With `listItems`: every item in feed order. */
+  items?: ListedItem[];
+}
+
+/** Plain text of a typed feed value: HTML is converted once, text only has its whitespace collapsed. */
+export function plainText(value: FeedText | undefined): string {
+  if (!value) return '';
+  return value.type === 'html' ? htmlToText(value.value) : collapseWhitespace(value.value);
+}
+
+/**
+ * A byline from what feeds put in author fields: `Name (me@example.com)`,
+ * `me@example.com (Name)`, `Name <me@example.com>` and `mailto:` give "Name"; a bare
+ * address gives nothing, since an address is never shown as a byline.
+ */
+export function bylineOf(text: string): string {
+  // Bylines are short; the cap keeps long hostile input away from the expressions below.
+  const raw = text.slice(0, 300);
+  if (!raw.includes('@') && !/mailto:/i.test(raw)) return raw;
+  const parts = raw.split(/\s*,\s*/).map((one) => {
+    let s = one.replace(/mailto:/gi, '');
+    const inParens = /\(([^()]*)\)/.exec(s);
+    if (inParens && !inParens[1]!.includes('@') && s.replace(inParens[0], '').includes('@')) return inParens[1]!.trim();
+    s = s.replace(/<[^<>]*@[^<>]*>/g, ' ').replace(/\([^()]*@[^()]*\)/g, ' ').replace(/\S+@\S+\.\S+/g, ' ');
+    return collapseWhitespace(s.replace(/^[\s"'(]+|[\s"')]+$/g, ''));
+  });
+  return parts.filter(Boolean).join(', ');
 }
 
 /**
  * Builds Articles from a parser's raw items. This is where feed text is made plain and
  * URLs are made absolute http(s), once, so nothing downstream has to distrust an Article.
- * Items without a usable link or date are skipped with one warning line each.
+ * Items without a usable link or date are skipped with one warning line each; the items
+ * of a feed that dates none of them are handed back as `undated`.
  */
-export function normaliseFeed(feed: ParsedFeed, opts: NormaliseOptions): { articles: Article[]; warnings: string[] } {
+export function normaliseFeed(feed: ParsedFeed, opts: NormaliseOptions): NormalisedFeed {
   const membersOnlyTag = (opts.membersOnlyTag ?? 'members-only').toLowerCase();
-  const base = absoluteHttpUrl(feed.siteUrl, opts.feedUrl) ?? absoluteHttpUrl(opts.feedUrl);
+  const fallback = absoluteHttpUrl(opts.baseUrl) ?? absoluteHttpUrl(opts.feedUrl);
+  const base = absoluteHttpUrl(feed.siteUrl, fallback) ?? fallback;
   const articles: Article[] = [];
-  const warnings: string[] = [];
+  const undated: UndatedArticle[] = [];
+  const warnings: string[] = [...(feed.warnings ?? [])];
+  const skipped: Partial<Record<SkipReason, number>> = {};
+  const items: ListedItem[] | undefined = opts.listItems ? [] : undefined;
+  // Only a feed whose items carry no dates at all (RSS 0.91/0.92) is placed by first sight;
+  // in a dated feed, an item without a date is an odd one out and is skipped as before.
+  const dated = feed.items.some((i) => i.published);
 
   feed.items.forEach((item, index) => {
-    let title = htmlToText(item.title);
-    const fullSummary = htmlToText(item.summary);
+    let title = plainText(item.title);
+    const fullSummary = plainText(item.summary);
     const name = title ? `item ${index + 1} ${JSON.stringify(truncateText(title, 80))}` : `item ${index + 1}`;
-    const skip = (reason: string) => warnings.push(`${opts.label}: ${name}: ${reason}`);
-
-    if (!item.link) return skip('no link');
     const url = absoluteHttpUrl(item.link, base);
-    if (!url) {
-      return skip(
-        isRelative(item.link) && !base
-          ? `relative link ${JSON.stringify(item.link)} and no site URL to resolve it against`
-          : `link is not an http(s) URL (${JSON.stringify(truncateText(item.link, 60))})`,
-      );
-    }
     const published = parseFeedDate(item.published);
-    if (!published) return skip(item.published ? `no usable date (${JSON.stringify(truncateText(item.published, 60))})` : 'no usable date');
-    // Microblog-style items (JSON Feed allows them) have no title: their opening words stand in.
     if (!title) title = truncateText(fullSummary, 80);
-    if (!title) return skip('no title or text');
-
-    const tags = uniqueTags(item.tags.map(htmlToText));
+    const tags = uniqueTags(item.tags.map(plainText));
     const imageUrl = absoluteHttpUrl(item.image, base);
-    const imageCaption = imageUrl ? htmlToText(item.imageCaption) : '';
-    const author = htmlToText(item.author);
+    const imageCaption = imageUrl ? plainText(item.imageCaption) : '';
+    const imageAlt = imageUrl ? plainText(item.imageAlt) : '';
+    const author = bylineOf(plainText(item.author));
+    const summary = truncateText(fullSummary, opts.summaryLength ?? 300);
+    const membersOnly = tags.some((t) => t.toLowerCase() === membersOnlyTag);
     const id = collapseWhitespace(item.id ?? '') || url;
+    items?.push(listed(item, { id, title, url, published, author, summary, tags, imageUrl, imageAlt, imageCaption, membersOnly }));
 
-    articles.push({
-      id,
-      url,
+    const reason = whySkipped(item, url, base, published, title, dated);
+    if (reason) {
+      skipped[reason.code] = (skipped[reason.code] ?? 0) + 1;
+      warnings.push(`${opts.label}: ${name}: ${reason.text}`);
+      return;
+    }
+    const article: UndatedArticle = {
+      id: id!,
+      url: url!,
       title,
-      summary: truncateText(fullSummary, opts.summaryLength ?? 300),
+      summary,
       ...(author ? { author } : {}),
-      published: published.toISOString(),
       tags,
       ...(imageUrl ? { imageUrl } : {}),
+      ...(imageUrl && imageAlt ? { imageAlt } : {}),
       ...(imageCaption ? { imageCaption } : {}),
-      membersOnly: tags.some((t) => t.toLowerCase() === membersOnlyTag),
+      membersOnly,
       source: opts.label,
-    });
+    };
+    if (published) articles.push({ ...article, published: published.toISOString() });
+    else undated.push(article);
   });
-  return { articles, warnings };
+  return { articles, undated, warnings, skipped, ...(items ? { items } : {}) };
+}
+
+function whySkipped(
+  item: FeedItem, url: string | undefined, base: string | undefined, published: Date | undefined, title: string, dated: boolean,
+): { code: SkipReason; text: string } | undefined {
+  if (!item.link) return { code: 'no link', text: 'no link' };
+  if (!url) {
+    return isRelative(item.link) && !base
+      ? { code: 'relative link without a base', text: `relative link ${JSON.stringify(item.link)} and no site URL to resolve it against` }
+      : { code: 'link not http(s)', text: `link is not an http(s) URL (${JSON.stringify(truncateText(item.link, 60))})` };
+  }
+  // An item with no date at all is placed by first sight; one whose date cannot be read is not.
+  if (!published && item.published) return { code: 'unreadable date', text: `no usable date (${JSON.stringify(truncateText(item.published, 60))})` };
+  if (!published && dated) return { code: 'no date', text: 'no usable date' };
+  // Microblog-style items (JSON Feed allows them) have no title: their opening words stand in.
+  if (!title) return { code: 'no title or text', text: 'no title or text' };
+  return undefined;
+}
+
+function listed(
+  item: FeedItem,
+  v: {
+    id: string | undefined; title: string; url: string | undefined; published: Date | undefined; author: string; summary: string;
+    tags: string[]; imageUrl: string | undefined; imageAlt: string; imageCaption: string; membersOnly: boolean;
+  },
+): ListedItem {
+  return {
+    id: v.id ?? null,
+    title: v.title,
+    link: v.url ?? item.link ?? null,
+    published: v.published ? v.published.toISOString() : null,
+    author: v.author || null,
+    summary: v.summary,
+    tags: v.tags,
+    image: v.imageUrl ? { url: v.imageUrl, alt: v.imageAlt || null, caption: v.imageCaption || null } : null,
+    membersOnly: v.membersOnly,
+  };
 }
 
 /**

@@ -1,42 +1,60 @@
 import type { FeedItem, ParsedFeed } from './feed-item.js';
-import { mediaImage } from './media-image.js';
-import { attr, isRecord, list, markup, text, type ParsedXml } from './xml.js';
+import { guessed, type FeedText } from './feed-text.js';
+import { mediaImage, mediaSummary } from './media-image.js';
+import { baseOf, resolveAgainst } from './xml-base.js';
+import { atomText, attr, isRecord, list, text, type ParsedXml } from './xml.js';
 
-/** Atom 1.0 (RFC 4287): `<feed><entry>`. */
+/** Atom 1.0 (RFC 4287) and 0.3: `<feed><entry>`, with xml:base at every level. */
 export function parseAtom({ root, doc }: ParsedXml): ParsedFeed {
   const top = doc[root];
   const feed = isRecord(top) ? top : {};
-  const siteUrl = alternateLink(feed.link);
+  const base = baseOf(feed, undefined);
+  // A file feed that names only itself (`rel="self"`) still says where its relative links point.
+  const siteUrl = alternateLink(feed.link, base) ?? relLink(feed.link, 'self', base);
   const feedAuthor = authorName(feed.author);
-  const items = list(feed.entry).filter(isRecord).map((entry) => atomEntry(entry, feedAuthor));
+  const items = list(feed.entry).filter(isRecord).map((entry) => atomEntry(entry, feedAuthor, baseOf(entry, base)));
   return { ...(siteUrl ? { siteUrl } : {}), items };
 }
 
-function atomEntry(entry: Record<string, unknown>, feedAuthor: string | undefined): FeedItem {
+function atomEntry(entry: Record<string, unknown>, feedAuthor: FeedText | undefined, base: string | undefined): FeedItem {
   const tags = list(entry.category)
-    .map((c) => attr(c, 'term') ?? attr(c, 'label'))
-    .filter((t): t is string => !!t);
+    .map((c) => guessed(attr(c, 'term') ?? attr(c, 'label')))
+    .filter((t): t is FeedText => !!t);
+  const image = mediaImage(entry);
   return {
     id: text(entry.id),
-    link: alternateLink(entry.link),
-    title: markup(entry.title),
-    summary: markup(entry.summary) ?? markup(entry.content),
+    link: alternateLink(entry.link, base),
+    title: atomText(entry.title),
+    summary: atomText(entry.summary) ?? atomText(entry.content) ?? mediaSummary(entry),
     author: authorName(entry.author) ?? feedAuthor,
-    published: text(entry.published) ?? text(entry.updated),
+    // Atom 0.3 named them issued / modified.
+    published: text(entry.published) ?? text(entry.issued) ?? text(entry.updated) ?? text(entry.modified) ?? text(entry['dc:date']),
     tags,
-    ...mediaImage(entry),
+    ...image,
+    ...(image.image ? { image: resolveAgainst(image.image, base) } : {}),
   };
 }
 
 /** RFC 4287 §4.2.7.2: a link without `rel` is `alternate`; an HTML one is preferred. */
-function alternateLink(links: unknown): string | undefined {
-  const alternates = list(links).filter((l) => (attr(l, 'rel') ?? 'alternate') === 'alternate');
-  const html = alternates.find((l) => /html/.test(attr(l, 'type') ?? 'text/html'));
-  return attr(html ?? alternates[0], 'href');
+function alternateLink(links: unknown, base: string | undefined): string | undefined {
+  const alternates = list(links).filter((l) => (attr(l, 'rel') ?? 'alternate') === 'alternate' && hrefOf(l));
+  const chosen = alternates.find((l) => /html/.test(attr(l, 'type') ?? 'text/html')) ?? alternates[0];
+  return chosen ? resolveAgainst(hrefOf(chosen), baseOf(chosen, base)) : undefined;
 }
 
-function authorName(authors: unknown): string | undefined {
-  return list(authors)
-    .map((a) => (isRecord(a) ? text(a.name) : undefined))
-    .find(Boolean);
+/** `href`, or (as feedparser reads a link written like RSS's) the element's text. */
+function hrefOf(link: unknown): string | undefined {
+  return attr(link, 'href') ?? text(link);
+}
+
+function relLink(links: unknown, rel: string, base: string | undefined): string | undefined {
+  const found = list(links).find((l) => attr(l, 'rel') === rel && attr(l, 'href'));
+  return found ? resolveAgainst(attr(found, 'href'), baseOf(found, base)) : undefined;
+}
+
+function authorName(authors: unknown): FeedText | undefined {
+  const names = list(authors)
+    .map((a) => (isRecord(a) ? text(a.name) : text(a)))
+    .filter((n): n is string => !!n);
+  return names.length > 0 ? guessed(names.join(', ')) : undefined;
 }

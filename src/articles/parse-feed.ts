@@ -2,13 +2,13 @@ import { FeedError } from '../errors.js';
 import type { FeedType, SourceResult } from './types.js';
 import type { ParsedFeed } from './feed-item.js';
 import { decodeFeedText } from './decode-text.js';
-import { detectJsonFeedType, detectXmlFeedType, firstSignificantChar } from './detect-type.js';
+import { detectJsonFeedType, detectXmlFeedType, firstSignificantChar, xmlRootName } from './detect-type.js';
 import { normaliseFeed } from './normalise-feed.js';
 import { parseAtom } from './parse-atom.js';
 import { parseJsonFeed } from './parse-json-feed.js';
 import { parseRss } from './parse-rss.js';
 import { parseWordPress } from './parse-wordpress.js';
-import { parseXml } from './xml.js';
+import { parseXml, type ParsedXml } from './xml.js';
 
 export interface ParseFeedOptions {
   /** Names the feed in Article.source, warnings and errors. */
@@ -21,6 +21,10 @@ export interface ParseFeedOptions {
   type?: FeedType;
   /** @defaultValue "members-only" */
   membersOnlyTag?: string;
+  /** The source's `baseUrl`: the base for relative links when the feed names none. */
+  baseUrl?: string;
+  /** Also list every item as found (for `brief feeds check`). @defaultValue false */
+  listItems?: boolean;
 }
 
 const TYPE_NAMES: Record<FeedType, string> = {
@@ -33,12 +37,14 @@ const TYPE_NAMES: Record<FeedType, string> = {
 /** Decodes, recognises and parses one feed document into Articles (and skip warnings). */
 export function parseFeed(bytes: Buffer, opts: ParseFeedOptions): SourceResult {
   const { type, feed } = readFeed(bytes, opts);
-  const { articles, warnings } = normaliseFeed(feed, {
+  const normalised = normaliseFeed(feed, {
     label: opts.label,
     ...(opts.url && /^https?:/i.test(opts.url) ? { feedUrl: opts.url } : {}),
+    ...(opts.baseUrl ? { baseUrl: opts.baseUrl } : {}),
     ...(opts.membersOnlyTag ? { membersOnlyTag: opts.membersOnlyTag } : {}),
+    ...(opts.listItems ? { listItems: true } : {}),
   });
-  return { source: opts.label, type, articles, warnings };
+  return { source: opts.label, type, ...normalised };
 }
 
 /** Decodes and parses a document into raw items, checking it is the configured type. */
@@ -50,6 +56,9 @@ export function readFeed(bytes: Buffer, opts: ParseFeedOptions): { type: FeedTyp
 
   if (start === '{' || start === '[') {
     const value = parseJson(text, label);
+    if (isWordPressMediaList(value)) {
+      throw new FeedError(label, 'a WordPress media list (/wp/v2/media), not posts: use the /wp-json/wp/v2/posts endpoint');
+    }
     const detected = detectJsonFeedType(value);
     const type = checkType(label, opts.type, detected, 'JSON that is neither a JSON Feed nor a WordPress posts list');
     return { type, feed: type === 'wordpress' ? parseWordPress(value) : parseJsonFeed(value) };
@@ -59,10 +68,34 @@ export function readFeed(bytes: Buffer, opts: ParseFeedOptions): { type: FeedTyp
     if (opts.type === 'jsonfeed' || opts.type === 'wordpress') parseJson(text, label); // throws the JSON error
     throw new FeedError(label, 'not a feed: neither XML nor JSON');
   }
-  const xml = parseXml(text, label);
+  const xml = parseXmlOrPage(text, label);
   const detected = detectXmlFeedType(xml.root);
   const type = checkType(label, opts.type, detected, `XML with root <${xml.root}>, which is neither RSS nor Atom`);
-  return { type, feed: type === 'atom' ? parseAtom(xml) : parseRss(xml) };
+  const feed = type === 'atom' ? parseAtom(xml) : parseRss(xml);
+  return { type, feed: { ...feed, warnings: [...xml.warnings, ...(feed.warnings ?? [])] } };
+}
+
+/**
+ * A web page where a feed was expected (a moved feed, a login page) is said as such,
+ * rather than as whatever makes the page not well-formed XML.
+ */
+function parseXmlOrPage(text: string, label: string): ParsedXml {
+  try {
+    return parseXml(text, label);
+  } catch (err) {
+    const rootName = xmlRootName(text)?.toLowerCase();
+    if (rootName === 'html' || rootName === 'head' || rootName === 'body' || /^[\s\uFEFF]*<!doctype\s+html\b/i.test(text)) {
+      const title = /<title[^>]*>([^<]{1,80})<\/title>/i.exec(text)?.[1]?.trim();
+      throw new FeedError(label, `not a feed: an HTML page${title ? ` ("${title}")` : ''}, not RSS, Atom or JSON Feed`, { cause: err });
+    }
+    throw err;
+  }
+}
+
+/** Attachments from `/wp/v2/media` look like posts (link, title.rendered) but are files. */
+function isWordPressMediaList(value: unknown): boolean {
+  if (!Array.isArray(value) || value.length === 0) return false;
+  return value.every((v) => typeof v === 'object' && v !== null && (v as Record<string, unknown>).type === 'attachment' && 'media_type' in v);
 }
 
 function checkType(label: string, configured: FeedType | undefined, detected: FeedType | undefined, unknown: string): FeedType {

@@ -1,21 +1,25 @@
 import type { FeedItem, ParsedFeed } from './feed-item.js';
+import { html, plain, type FeedText } from './feed-text.js';
 import { array, record, str } from './json-values.js';
 
-/** JSON Feed 1.0 and 1.1 (https://jsonfeed.org/version/1.1). */
+/**
+ * JSON Feed 1.0 and 1.1 (https://jsonfeed.org/version/1.1). `title`, `summary` and
+ * `content_text` are plain text; only `content_html` is HTML.
+ */
 export function parseJsonFeed(value: unknown): ParsedFeed {
   const feed = record(value);
-  const feedAuthor = authorName(feed);
+  const feedAuthor = authorNames(feed);
   const items = array(feed.items).map((raw): FeedItem => {
     const item = record(raw);
     return {
       // 1.1 says ids are strings, but numbers are common in the wild and just as stable.
       id: typeof item.id === 'number' ? String(item.id) : str(item.id),
       link: str(item.url) ?? str(item.external_url),
-      title: str(item.title),
-      summary: str(item.summary) ?? str(item.content_html) ?? str(item.content_text),
-      author: authorName(item) ?? feedAuthor,
+      title: plain(str(item.title)),
+      summary: plain(str(item.summary)) ?? html(str(item.content_html)) ?? plain(str(item.content_text)),
+      author: authorNames(item) ?? feedAuthor,
       published: str(item.date_published) ?? str(item.date_modified),
-      tags: array(item.tags).filter((t): t is string => typeof t === 'string'),
+      tags: array(item.tags).filter((t): t is string => typeof t === 'string').map((t) => plain(t)).filter((t): t is FeedText => !!t),
       image: str(item.image) ?? str(item.banner_image),
     };
   });
@@ -23,7 +27,8 @@ export function parseJsonFeed(value: unknown): ParsedFeed {
   return { ...(siteUrl ? { siteUrl } : {}), items };
 }
 
-/** 1.1 has `authors[]`; 1.0 had a single `author`. */
-function authorName(o: Record<string, unknown>): string | undefined {
-  return [...array(o.authors), o.author].map((a) => str(record(a).name)).find(Boolean);
+/** 1.1 has `authors[]` (every name is shown); 1.0 had a single `author`. */
+function authorNames(o: Record<string, unknown>): FeedText | undefined {
+  const names = (array(o.authors).length > 0 ? array(o.authors) : [o.author]).map((a) => str(record(a).name)).filter(Boolean);
+  return plain(names.join(', ') || undefined);
 }

@@ -1,4 +1,5 @@
 import type { FeedItem, ParsedFeed } from './feed-item.js';
+import { html, type FeedText } from './feed-text.js';
 import { array, record, str } from './json-values.js';
 
 /**
@@ -16,21 +17,22 @@ function wordPressPost(raw: unknown): FeedItem {
   // wp:term is one array per taxonomy (categories, tags, …), each of term objects.
   const tags = array(embedded['wp:term'])
     .flatMap((taxonomy) => array(taxonomy))
-    .map((term) => str(record(term).name))
-    .filter((t): t is string => !!t);
+    .map((term) => html(str(record(term).name)))
+    .filter((t): t is FeedText => !!t);
   const image = str(media.source_url);
   return {
     // guid.rendered (`https://site/?p=123`) survives a change of permalink structure.
     id: str(record(post.guid).rendered) ?? (typeof post.id === 'number' ? String(post.id) : str(post.id)),
     link: str(post.link),
-    title: str(record(post.title).rendered),
-    summary: str(record(post.excerpt).rendered) ?? str(record(post.content).rendered),
-    author: str(record(array(embedded.author)[0]).name),
+    title: html(str(record(post.title).rendered)),
+    summary: html(str(record(post.excerpt).rendered)) ?? html(str(record(post.content).rendered)),
+    author: html(str(record(array(embedded.author)[0]).name)),
     // date_gmt has no offset but is UTC by definition; `date` is in the site's zone.
     published: gmt(str(post.date_gmt)) ?? str(post.date),
     tags,
     ...(image ? { image } : {}),
-    ...(image ? { imageCaption: str(record(media.caption).rendered) ?? str(media.alt_text) } : {}),
+    ...(image ? { imageCaption: html(str(record(media.caption).rendered)) ?? html(str(media.alt_text)) } : {}),
+    ...(image && str(media.alt_text) ? { imageAlt: html(str(media.alt_text)) } : {}),
   };
 }
 

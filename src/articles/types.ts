@@ -20,6 +20,8 @@ export interface Article {
   tags: string[];
   /** Absolute http(s) URL of the lead image. */
   imageUrl?: string;
+  /** The image's alternative text, when the feed gives one. */
+  imageAlt?: string;
   imageCaption?: string;
   /** True when the article carries the newsletter's members-only category. */
   membersOnly: boolean;
@@ -28,14 +30,22 @@ export interface Article {
 }
 
 export type FeedType = NonNullable<SourceConfig['type']>;
+export type { ListedItem, SkipReason, UndatedArticle } from './normalise-feed.js';
+import type { ListedItem, SkipReason, UndatedArticle } from './normalise-feed.js';
 
 /** What a source yields: the articles plus warnings about items that were skipped. */
 export interface SourceResult {
   source: string;
   type: FeedType;
   articles: Article[];
+  /** Items the feed gives no date: placed by when each was first seen (src/compile-edition.ts). */
+  undated: UndatedArticle[];
   /** One line per skipped item, naming it (`feeds/main.xml: item 3 "Title": no usable date`). */
   warnings: string[];
+  /** Skipped items counted by reason. */
+  skipped: Partial<Record<SkipReason, number>>;
+  /** Every item as found, when asked for (`brief feeds check`). */
+  items?: ListedItem[];
 }
 
 export interface FetchOptions {
@@ -49,4 +59,6 @@ export interface FetchOptions {
   window?: { start: string; end: string };
   /** The tag that marks members-only articles. @defaultValue "members-only" */
   membersOnlyTag?: string;
+  /** Also list every item as found (for `brief feeds check`). @defaultValue false */
+  listItems?: boolean;
 }

@@ -1,5 +1,6 @@
 import { XMLParser, XMLValidator, type EntityDecoderOptions } from 'fast-xml-parser';
 import { FeedError } from '../errors.js';
+import { guessed, type FeedText } from './feed-text.js';
 
 /** A parsed XML node as fast-xml-parser yields it with the options below. */
 export type XmlNode = string | { [key: string]: unknown };
@@ -7,7 +8,7 @@ export type XmlNode = string | { [key: string]: unknown };
 /** Elements whose content may be HTML: kept raw so markup and CDATA survive (see `markup`). */
 const MARKUP_ELEMENTS = [
   'title', 'description', 'content:encoded', 'summary', 'content', 'subtitle',
-  'media:description', 'media:title',
+  'media:description', 'media:title', 'media:text',
 ];
 
 /** Namespaces the parsers read, by URI, with the prefix the parsers use for them. */
@@ -18,6 +19,13 @@ const KNOWN_NAMESPACES: Record<string, string> = {
   'http://purl.org/rss/1.0/modules/content': 'content',
   'http://www.w3.org/2005/Atom': 'atom',
   'http://www.w3.org/1999/02/22-rdf-syntax-ns#': 'rdf',
+  'http://www.itunes.com/dtds/podcast-1.0.dtd': 'itunes',
+  'http://www.w3.org/XML/1998/namespace': 'xml',
+  // RSS's own namespaces: their elements are read unprefixed (`<rss:item>` is `<item>`).
+  'http://purl.org/rss/1.0': '',
+  'http://my.netscape.com/rdf/simple/0.9': '',
+  'http://backend.userland.com/rss2': '',
+  'http://blogs.law.harvard.edu/tech/rss': '',
 };
 
 const XML_ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
@@ -51,14 +59,33 @@ export interface ParsedXml {
   /** The root element's name, with known namespaces under their usual prefix. */
   root: string;
   doc: Record<string, unknown>;
+  /** What was repaired to read the document (a bare `&`), one line each. */
+  warnings: string[];
 }
 
 /**
  * Checks that `text` is well-formed XML and parses it. Throws a one-line FeedError that
  * names the feed and the line (`feeds/main.xml: not well-formed XML at line 3: …`).
+ *
+ * Three things feed readers accept and a strict parser refuses are read here, as
+ * feedparser and gofeed read them: whitespace before the XML declaration, a DOCTYPE
+ * whose internal subset declares parameter entities (the subset is never used: entities
+ * never expand), and bare `&` characters, which are read as `&amp;` with a warning.
  */
-export function parseXml(text: string, label: string): ParsedXml {
-  const verdict = XMLValidator.validate(text);
+export function parseXml(input: string, label: string): ParsedXml {
+  const warnings: string[] = [];
+  let text = blankDoctype(input.replace(/^[\s\uFEFF]+(?=<\?xml\b)/, ''));
+  let verdict = XMLValidator.validate(text);
+  if (verdict !== true && /^char '&' is not expected/.test(verdict.err.msg)) {
+    const repaired = escapeBareAmpersands(text);
+    const again = XMLValidator.validate(repaired.text);
+    if (again === true) {
+      const s = repaired.count === 1 ? '' : 's';
+      warnings.push(`${label}: ${repaired.count} bare "&"${s} read as "&amp;" (first at line ${verdict.err.line}); the feed is not well-formed XML`);
+      text = repaired.text;
+    }
+    verdict = again;
+  }
   if (verdict !== true) throw new FeedError(label, describeXmlError(text, verdict.err));
 
   const prefixes = namespacePrefixes(text);
@@ -80,7 +107,51 @@ export function parseXml(text: string, label: string): ParsedXml {
   }
   const root = Object.keys(doc).find((k) => !k.startsWith('?') && !k.startsWith('!') && !k.startsWith('#'));
   if (!root) throw new FeedError(label, 'not well-formed XML at line 1: no root element');
-  return { root, doc };
+  return { root, doc, warnings };
+}
+
+/**
+ * Replaces the DOCTYPE with as many blank lines as it had, so later line numbers stay
+ * right. Its declarations are never used (entities never expand, see decodeXmlEntities),
+ * and the parser refuses parameter entities (`<!ENTITY % name …>`) that readers accept.
+ */
+function blankDoctype(text: string): string {
+  const start = text.indexOf('<!DOCTYPE');
+  if (start < 0 || start > 4096) return text;
+  let i = start + 9;
+  let depth = 0;
+  let quote = '';
+  for (; i < text.length; i++) {
+    const c = text[i]!;
+    if (quote) {
+      if (c === quote) quote = '';
+    } else if (c === '"' || c === "'") quote = c;
+    else if (c === '[') depth++;
+    else if (c === ']') depth--;
+    else if (c === '>' && depth <= 0) break;
+  }
+  if (i >= text.length) return text;
+  const doctype = text.slice(start, i + 1);
+  // An external general entity is how a feed asks to read a local file into itself (XXE):
+  // refused outright, as before, rather than silently left unexpanded.
+  if (/<!ENTITY\s+(?!%)[^\s>]+\s+(?:SYSTEM|PUBLIC)\b/.test(doctype)) return text;
+  const lines = doctype.split('\n').length - 1;
+  return text.slice(0, start) + '\n'.repeat(lines) + text.slice(i + 1);
+}
+
+const BARE_AMPERSAND = /&(?!(?:[A-Za-z_][\w.-]*|#\d+|#[xX][0-9a-fA-F]+);)/g;
+
+function escapeBareAmpersands(text: string): { text: string; count: number } {
+  let count = 0;
+  // CDATA sections may hold any `&`; only the rest of the document is repaired.
+  const out = text.replace(/(<!\[CDATA\[[\s\S]*?\]\]>)|([^<]*)/g, (whole, cdata: string | undefined) => {
+    if (cdata) return cdata;
+    return whole.replace(BARE_AMPERSAND, () => {
+      count++;
+      return '&amp;';
+    });
+  });
+  return { text: out, count };
 }
 
 function describeXmlError(text: string, err: { msg: string; line: number }): string {
@@ -112,8 +183,10 @@ function namespacePrefixes(text: string): Map<string, string> {
     const usual = KNOWN_NAMESPACES[uri!.replace(/\/$/, '')];
     if (usual !== undefined && usual !== prefix) map.set(prefix!, usual);
   }
-  const root = /<([A-Za-z_][\w.-]*):feed\b/.exec(head);
-  if (root && (map.get(root[1]!) === 'atom' || root[1] === 'atom')) map.set(root[1]!, '');
+  // A prefixed root (`<a:feed>`, `<r:rss>`) is read as its unprefixed self, and so are
+  // its children under the same prefix.
+  const root = /<([A-Za-z_][\w.-]*):(feed|rss)\b/.exec(head);
+  if (root && (root[2] === 'rss' || map.get(root[1]!) === 'atom' || root[1] === 'atom' || !map.has(root[1]!))) map.set(root[1]!, '');
   return map;
 }
 
@@ -156,17 +229,17 @@ export function attr(v: unknown, name: string): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
-/**
- * The content of a markup element (see MARKUP_ELEMENTS) as the HTML it stands for: CDATA
- * sections taken literally, XML entities decoded elsewhere, nested (XHTML) tags kept.
- */
-export function markup(v: unknown): string | undefined {
+/** The raw content of a markup element (see MARKUP_ELEMENTS): CDATA and entities as written. */
+function rawMarkup(v: unknown): string | undefined {
   const node = first(v);
-  let raw: string | undefined;
-  if (typeof node === 'string') raw = node;
-  else if (typeof node === 'number') raw = String(node);
-  else if (isRecord(node) && (typeof node['#text'] === 'string' || typeof node['#text'] === 'number')) raw = String(node['#text']);
-  if (raw === undefined) return undefined;
+  if (typeof node === 'string') return node;
+  if (typeof node === 'number') return String(node);
+  if (isRecord(node) && (typeof node['#text'] === 'string' || typeof node['#text'] === 'number')) return String(node['#text']);
+  return undefined;
+}
+
+/** Raw markup with CDATA sections taken literally and XML entities decoded once elsewhere. */
+function decodeOnce(raw: string): string {
   let out = '';
   let at = 0;
   for (;;) {
@@ -177,8 +250,48 @@ export function markup(v: unknown): string | undefined {
     out += decodeXmlEntities(raw.slice(at, open)) + raw.slice(open + 9, close);
     at = close + 3;
   }
-  out += decodeXmlEntities(raw.slice(at));
-  return out.trim() || undefined;
+  return out + decodeXmlEntities(raw.slice(at));
+}
+
+/**
+ * The content of a markup element (see MARKUP_ELEMENTS) as its character data: CDATA
+ * sections taken literally, XML entities decoded once. For RSS that is the HTML the
+ * element stands for; what it is depends on the element (see feed-text.ts).
+ */
+export function markup(v: unknown): string | undefined {
+  const raw = rawMarkup(v);
+  return raw === undefined ? undefined : decodeOnce(raw).trim() || undefined;
+}
+
+/**
+ * An Atom text construct (RFC 4287 §3.1) or a content element: `type="text"` (the
+ * default) is plain text, `html` is escaped HTML, `xhtml` is inline XHTML (its markup read
+ * as it stands), a MIME type says which of those it is, and `mode="base64"` (Atom 0.3)
+ * is decoded first.
+ */
+export function atomText(v: unknown): FeedText | undefined {
+  const raw = rawMarkup(v);
+  if (raw === undefined) return undefined;
+  const type = (attr(v, 'type') ?? 'text').trim().toLowerCase();
+  const mode = attr(v, 'mode')?.trim().toLowerCase();
+  const isHtml = type === 'html' || type === 'text/html';
+  if (type === 'xhtml' || type === 'application/xhtml+xml') {
+    // The markup is XML itself: its entities are HTML's too, so it is read as written.
+    const value = raw.trim();
+    return value ? { type: 'html', value } : undefined;
+  }
+  let value = decodeOnce(raw);
+  if (mode === 'base64') value = Buffer.from(value.replace(/\s+/g, ''), 'base64').toString('utf8');
+  value = value.trim();
+  if (!value) return undefined;
+  return { type: isHtml ? 'html' : 'text', value };
+}
+
+/** Media RSS text (`media:description`, `media:title`): `type="html"` or plain. */
+export function mediaText(v: unknown): FeedText | undefined {
+  const value = markup(v);
+  if (!value) return undefined;
+  return attr(v, 'type')?.toLowerCase() === 'html' ? { type: 'html', value } : guessed(value)!;
 }
 
 export function isRecord(v: unknown): v is Record<string, unknown> {

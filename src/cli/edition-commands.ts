@@ -13,6 +13,14 @@ export function formatStatusLine(s: EditionStatus): string {
   return `${s.id}  ${s.state.padEnd(9)}  ${s.sent}/${s.total} sent, ${s.failed} failed, ${s.suppressed} suppressed, ${s.skipped} skipped (${p.percent.toFixed(0)}%)`;
 }
 
+/** The lines under an edition's status line: its error, and each source it went out without. */
+export function formatDetails(s: EditionStatus): string[] {
+  const lines: string[] = [];
+  if (s.error) lines.push(...s.error.split('\n').map((l) => `  error: ${l}`));
+  for (const f of s.feedErrors) lines.push(`  feed failed (sent without it): ${f.error}`);
+  return lines;
+}
+
 export function editionCommands(ctx: OwnedContext): Command[] {
   const send = new Command('send')
     .description('send an edition now (idempotent per newsletter and date: a second send reports the first)')
@@ -101,7 +109,7 @@ export function editionCommands(ctx: OwnedContext): Command[] {
           : action === 'resume' ? await svc.resume(id)
           : action === 'cancel' ? await svc.cancel(id)
           : await svc.status(id);
-        ctx.stdout.write((opts.json ? JSON.stringify(s) : formatStatusLine(s)) + '\n');
+        ctx.stdout.write((opts.json ? JSON.stringify(s) : [formatStatusLine(s), ...formatDetails(s)].join('\n')) + '\n');
       } finally {
         await rt.close();
       }

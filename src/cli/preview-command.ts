@@ -43,6 +43,7 @@ export function previewCommand(ctx: CliContext): Command {
         return undefined;
       });
       const compiled = await compileEdition(config, newsletter, date, { redis, keys, publicUrl: ctx.env.publicUrl });
+      for (const f of compiled.failures) ctx.warn(`feed failed (the edition goes out without it): ${f.error}`);
       for (const w of compiled.warnings) ctx.warn(`warning: ${w}`);
       const variant = compiled.rendered.variants[opts.variant];
       const { html, text } = personalise(variant, {

@@ -69,6 +69,14 @@ export const sourceSchema = z.strictObject({
    * item falls one hour before the edition being compiled. @defaultValue false
    */
   shiftToWindow: z.boolean().default(false),
+  /**
+   * When this source fails, the edition fails too (all-or-nothing for it); otherwise an
+   * edition goes out from the sources that read, and the failure is reported.
+   * @defaultValue false
+   */
+  required: z.boolean().default(false),
+  /** The base for the feed's relative links when the feed names none (a file feed). */
+  baseUrl: httpUrl.optional(),
 });
 
 export const sectionSchema = z.strictObject({

@@ -7,6 +7,7 @@ import type { Keys } from '../keys.js';
 import { BriefError, quote } from '../errors.js';
 import { articleKeys, assertEditionDate, editionId as makeEditionId, editionWindow, parseEditionId } from '../edition/index.js';
 import { archiveUrl, compileEdition } from '../compile-edition.js';
+import type { MetricsStore } from './metrics-store.js';
 import type { CompileEngine } from '../compile-engine.js';
 import type { SubscriberStore } from '../subscribers/index.js';
 import type { Logger } from '../logger.js';
@@ -29,6 +30,8 @@ export interface EditionServiceDeps {
   logger: Logger;
   /** Where editions are compiled (in this process, or a child process per compile). */
   compileEngine?: CompileEngine;
+  /** Counts feed errors for /metrics (brief_feed_errors_total). */
+  metrics?: MetricsStore;
 }
 
 /**
@@ -99,8 +102,20 @@ export class EditionService {
             keys: this.deps.keys,
             publicUrl: this.deps.publicUrl,
             engine: this.deps.compileEngine,
+            recordFirstSeen: true,
           });
         } catch (err) {
+          // Every source failing (or a required one) fails this compile with one line per
+          // source: the edition waits (state scheduled) to be asked again, and its status
+          // shows why.
+          if (err instanceof BriefError && err.code === 'EFEED') {
+            await editions.noteError(id, err.message);
+            const lines = err.message.split('\n');
+            for (const s of newsletter.sources) {
+              const label = s.name ?? s.url;
+              if (lines.some((l) => l.startsWith(`${label}:`) || l.startsWith(`${label} (page `))) this.deps.metrics?.incrFeedError(newsletter.id, label);
+            }
+          }
           if (err instanceof BriefError && (err.code === 'EEMPTY' || err.code === 'EDATE')) {
             await editions.fail(id, err.message);
             logger.warn({ editionId: id, code: err.code }, err.message);
@@ -109,9 +124,14 @@ export class EditionService {
           throw err;
         }
         for (const w of compiled.warnings) logger.warn({ editionId: id }, w);
+        for (const f of compiled.failures) {
+          logger.error({ editionId: id, source: f.source }, `feed failed; the edition goes out without it: ${f.error}`);
+          this.deps.metrics?.incrFeedError(newsletter.id, f.source);
+        }
         await editions.freeze(id, newsletter.id, compiled.rendered, {
           count: compiled.content.articles.length,
           keys: compiled.content.articles.flatMap((a) => articleKeys(a)),
+          feedErrors: compiled.failures,
         });
         logger.info(
           {

@@ -24,6 +24,8 @@ export interface EditionStatus {
   subject: string | null;
   articles: number;
   error: string | null;
+  /** Sources that failed while the others were read: the edition went out without them. */
+  feedErrors: Array<{ source: string; error: string }>;
   createdAt: string | null;
   startedAt: string | null;
   finishedAt: string | null;
@@ -249,6 +251,7 @@ export class EditionStore {
       subject: str(h.subject),
       articles: num(h.articles),
       error: str(h.error),
+      feedErrors: feedErrorsOf(h.feedErrors),
       createdAt: str(h.createdAt),
       startedAt: str(h.startedAt),
       finishedAt: str(h.finishedAt),
@@ -272,6 +275,11 @@ export class EditionStore {
     return (r ?? null) as EditionState | null;
   }
 
+  /** Records why the last attempt failed, without changing the state (it will be tried again). */
+  async noteError(id: string, error: string): Promise<void> {
+    await this.redis.hset(this.keys.edition(id), { error });
+  }
+
   async fail(id: string, error: string): Promise<void> {
     await this.redis.hset(this.keys.edition(id), { error });
     await this.transition(id, 'failed', ['scheduled', 'sending'], 'finishedAt');
@@ -286,7 +294,7 @@ export class EditionStore {
     id: string,
     newsletter: string,
     rendered: RenderedEdition,
-    articles: { count: number; keys: string[] },
+    articles: { count: number; keys: string[]; feedErrors?: Array<{ source: string; error: string }> },
   ): Promise<void> {
     const articleKeys = articles.keys;
     const fields: Record<string, string> = {};
@@ -300,6 +308,8 @@ export class EditionStore {
     await this.redis.hset(this.keys.edition(id), {
       subject: rendered.subject,
       articles: String(articles.count),
+      error: '',
+      ...(articles.feedErrors?.length ? { feedErrors: JSON.stringify(articles.feedErrors) } : {}),
       frozen: '1',
     });
   }
@@ -438,5 +448,15 @@ export class EditionStore {
       [new Date().toISOString()],
     );
     return (r ?? null) as EditionState | null;
+  }
+}
+
+function feedErrorsOf(v: string | undefined): Array<{ source: string; error: string }> {
+  if (!v) return [];
+  try {
+    const parsed = JSON.parse(v) as unknown;
+    return Array.isArray(parsed) ? (parsed as Array<{ source: string; error: string }>) : [];
+  } catch {
+    return [];
   }
 }

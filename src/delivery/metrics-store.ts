@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Keys } from '../keys.js';
 
-export const METRIC_NAMES = ['sent', 'failed', 'failed_temporary', 'failed_permanent', 'suppressed', 'unsubscribes'] as const;
+export const METRIC_NAMES = ['sent', 'failed', 'failed_temporary', 'failed_permanent', 'suppressed', 'unsubscribes', 'feed_errors'] as const;
 export type MetricName = (typeof METRIC_NAMES)[number];
 
 /**
@@ -16,11 +16,17 @@ export class MetricsStore {
     this.deps.redis.hincrby(this.deps.keys.metrics(), `${name}|${newsletter}`, by).catch(() => {});
   }
 
-  async read(): Promise<Array<{ name: MetricName; newsletter: string; value: number }>> {
+  /** One source of a newsletter failed to read (brief_feed_errors_total{newsletter,source}). */
+  incrFeedError(newsletter: string, source: string): void {
+    this.deps.redis.hincrby(this.deps.keys.metrics(), `feed_errors|${newsletter}|${source}`, 1).catch(() => {});
+  }
+
+  async read(): Promise<Array<{ name: MetricName; newsletter: string; value: number; source?: string }>> {
     const h = await this.deps.redis.hgetall(this.deps.keys.metrics());
     return Object.entries(h).map(([k, v]) => {
-      const [name, newsletter] = k.split('|') as [MetricName, string];
-      return { name, newsletter, value: Number(v) };
+      const [name, newsletter, ...rest] = k.split('|') as [MetricName, string, ...string[]];
+      // A source's label may itself hold "|": everything after the newsletter is the source.
+      return { name, newsletter, value: Number(v), ...(rest.length ? { source: rest.join('|') } : {}) };
     });
   }
 }

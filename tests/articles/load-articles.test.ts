@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FeedError } from '../../src/errors.js';
+import { BriefError, FeedError } from '../../src/errors.js';
 import { loadArticles, wordPressPageUrl } from '../../src/articles/index.js';
 import { startFeedServer } from './feed-server.js';
 
@@ -77,13 +77,37 @@ describe('loadArticles', () => {
     expect(articles.find((a) => a.url === 'https://news.example.com/2025/09/04/podcast')?.source).toBe('mirror');
   });
 
-  it('fails with the failing source’s one-line FeedError', async () => {
-    const err = await loadArticles([
+  it('reads the other sources when one fails, and names the failure', async () => {
+    const { articles, failures } = await loadArticles([
       { url: fixture('rss.xml'), label: 'main' },
       { url: fixture('malformed.xml'), label: 'feeds/broken.xml' },
+    ]);
+    expect(articles.length).toBeGreaterThan(0);
+    expect(articles.every((a) => a.source === 'main')).toBe(true);
+    expect(failures).toHaveLength(1);
+    expect(failures[0]!.source).toBe('feeds/broken.xml');
+    expect(failures[0]!.error).toMatch(/^feeds\/broken\.xml: not well-formed XML at line 5: /);
+  });
+
+  it('fails with the one-line FeedError of a failing required source', async () => {
+    const err = await loadArticles([
+      { url: fixture('rss.xml'), label: 'main' },
+      { url: fixture('malformed.xml'), label: 'feeds/broken.xml', required: true },
     ]).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(FeedError);
     expect((err as FeedError).message).toMatch(/^feeds\/broken\.xml: not well-formed XML at line 5: /);
+  });
+
+  it('fails with one line per source when every source fails', async () => {
+    const err = await loadArticles([
+      { url: fixture('malformed.xml'), label: 'feeds/broken.xml' },
+      { url: fixture('no-such-file.xml'), label: 'feeds/missing.xml' },
+    ]).catch((e: unknown) => e);
+    expect((err as BriefError).code).toBe('EFEED');
+    const lines = (err as BriefError).message.split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/^feeds\/broken\.xml: not well-formed XML at line 5: /);
+    expect(lines[1]).toBe('feeds/missing.xml: no such file');
   });
 
   it('shifts a shiftToWindow source so its newest item is one hour before shiftTo, keeping the spacing', async () => {

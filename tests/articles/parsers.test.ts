@@ -97,6 +97,9 @@ describe('RSS 2.0', () => {
       'rss.xml: item 6 "Unreadable date": no usable date ("sometime yesterday")',
       'rss.xml: item 7 "No link": no link',
     ]);
+    expect(result.skipped).toEqual({ 'no date': 1, 'unreadable date': 1, 'no link': 1 });
+    // Placing by first sight is for feeds that date none of their items (RSS 0.91/0.92).
+    expect(result.undated).toEqual([]);
   });
 });
 
@@ -174,8 +177,9 @@ describe('JSON Feed', () => {
     expect(result.articles[0]).toEqual({
       id: 'j-1',
       url: 'https://json.example.com/posts/1',
-      title: 'Gyumri & the tech boom',
-      summary: 'A short summary — with an entity.',
+      // JSON Feed's title and summary are plain text: what looks like markup is text, as written.
+      title: 'Gyumri &amp; the <b>tech</b> boom',
+      summary: 'A short summary &mdash; with an entity.',
       author: 'Aram Petrosyan',
       published: '2025-09-04T08:00:00.000Z',
       tags: ['Armenia', 'Technology'],
@@ -220,6 +224,7 @@ describe('WordPress REST posts (one local page)', () => {
       published: '2025-09-04T08:30:00.000Z',
       tags: ['Georgia', 'Transport & Cities'],
       imageUrl: 'https://wp.example.org/wp-content/uploads/2025/09/bus-lane.jpg',
+      imageAlt: 'A bus lane',
       imageCaption: 'The new lane on Rustaveli Avenue',
       membersOnly: false,
       source: 'wordpress-posts.json',

@@ -54,7 +54,7 @@ describe.concurrent('brief --help and usage errors', { timeout: 120_000 }, () =>
   });
 
   it('every command has --help (exit 0, its own usage line)', async ({ expect }) => {
-    const commands = ['start', 'worker', 'server', 'send', 'test-send', 'editions', 'edition', 'status', 'subscribers', 'subscribers import'];
+    const commands = ['start', 'worker', 'server', 'send', 'test-send', 'editions', 'edition', 'status', 'subscribers', 'subscribers import', 'feeds', 'feeds check'];
     const results = await Promise.all(commands.map((c) => run([...c.split(' '), '--help'])));
     results.forEach((r, i) => {
       expect(r.code, shown(r)).toBe(0);
@@ -84,9 +84,10 @@ describe.concurrent('brief --help and usage errors', { timeout: 120_000 }, () =>
     expect(r.errLines[0]).toContain('5/9/2025');
   });
 
-  it('a truncated feed: non-zero, exactly one line naming the file; --verbose adds the stack trace', async ({ expect }) => {
+  it('a truncated required feed: non-zero, exactly one line naming the file; --verbose adds the stack trace', async ({ expect }) => {
+    // Issue 11: `required: true` keeps all-or-nothing for a source (see the next test for the default).
     const cfg = writeConfig(tmp.dir, 'broken.config.json', {
-      newsletters: [newsletter({ sources: [{ type: 'rss', url: './rss.xml' }, { url: './broken.xml' }] })],
+      newsletters: [newsletter({ sources: [{ type: 'rss', url: './rss.xml' }, { url: './broken.xml', required: true }] })],
     });
     const out = path.join(tmp.dir, 'broken.html');
     const args = ['preview', 'daily', '--date', '2025-09-05', '--out', out, '--config', cfg];
@@ -103,6 +104,19 @@ describe.concurrent('brief --help and usage errors', { timeout: 120_000 }, () =>
     expect(verbose.stderr).toContain('./broken.xml: not well-formed XML');
     expect(verbose.errLines.length).toBeGreaterThan(3);
     expect(verbose.stderr).toMatch(/^\s+at .+\(.+\.js:\d+:\d+\)$/m);
+  });
+
+  it('a truncated feed among others: the preview goes out from the rest, with one line naming the failed one', async ({ expect }) => {
+    const cfg = writeConfig(tmp.dir, 'broken-optional.config.json', {
+      newsletters: [newsletter({ sources: [{ type: 'rss', url: './rss.xml' }, { url: './broken.xml' }] })],
+    });
+    const out = path.join(tmp.dir, 'broken-optional.html');
+    const r = await run(['preview', 'daily', '--date', '2025-09-05', '--out', out, '--config', cfg]);
+    expect(r.code, shown(r)).toBe(0);
+    expect(r.errLines.filter((l) => l.includes('broken.xml'))).toEqual([
+      expect.stringMatching(/^feed failed \(the edition goes out without it\): \.\/broken\.xml: not well-formed XML at line \d+/),
+    ]);
+    expect(existsSync(out)).toBe(true);
   });
 
   it('a bad config: non-zero, one line per bad field, naming it', async ({ expect }) => {

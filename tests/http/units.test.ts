@@ -141,11 +141,15 @@ describe('renderMetrics', () => {
         { name: 'failed_permanent', newsletter: 'daily', value: 1 },
         { name: 'suppressed', newsletter: 'daily', value: 1 },
         { name: 'unsubscribes', newsletter: 'daily', value: 3 },
+        { name: 'feed_errors', newsletter: 'daily', source: 'https://a.example/feed|x', value: 2 },
       ],
       queues: [{ queue: 'send-batch', state: 'waiting', count: 7 }],
       progress: [{ newsletter: 'daily', edition: 'daily-2025-09-05', ratio: 0.5 }],
       workers: 2,
+      feedSources: [{ newsletter: 'daily', source: 'https://a.example/feed|x' }, { newsletter: 'weekly', source: './weekly.xml' }],
     });
+    expect(text).toContain('brief_feed_errors_total{newsletter="daily",source="https://a.example/feed|x"} 2');
+    expect(text).toContain('brief_feed_errors_total{newsletter="weekly",source="./weekly.xml"} 0');
     expect(contentType).toMatch(/^text\/plain; version=0\.0\.4/);
     expect(text).toContain('brief_emails_sent_total{newsletter="daily"} 118');
     expect(text).toContain('brief_emails_sent_total{newsletter="weekly"} 0');
