@@ -7,12 +7,13 @@ import os from 'node:os';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { Queue, Worker, type ConnectionOptions } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis/connect.js';
 import type { BriefConfig } from './config/schema.js';
 import type { BriefEnv } from './config/env.js';
 import { resolveConfigPath } from './config/load.js';
 import { makeKeys, type Keys } from './keys.js';
-import { createRedis } from './redis/connect.js';
+import { createClient, parseRedisUrl, type RedisTarget } from './redis/connect.js';
+import { readTopology, type Topology } from './redis/topology.js';
 import type { Logger } from './logger.js';
 import { SubscriberStore } from './subscribers/index.js';
 import { EditionStore } from './delivery/edition-store.js';
@@ -51,7 +52,12 @@ export interface AppOptions {
 export interface App {
   config: BriefConfig;
   env: BriefEnv;
-  redis: Redis;
+  /** One server, a Cluster or Sentinel: whatever REDIS_URL names (src/redis/connect.ts). */
+  redis: RedisClient;
+  /** What REDIS_URL points at (no connection needed). */
+  redisTarget: RedisTarget;
+  /** Nodes, roles and which primary holds the queues' slot, asked of Redis now. */
+  topology(): Promise<Topology>;
   keys: Keys;
   logger: Logger;
   subscribers: SubscriberStore;
@@ -82,7 +88,11 @@ export interface WorkerRuntime {
 export function createApp(opts: AppOptions): App {
   const { config, env, logger } = opts;
   const keys = makeKeys(env.prefix);
-  const redis = createRedis(opts.redisUrl);
+  const redisTarget = parseRedisUrl(opts.redisUrl);
+  // The one connection of the process: the stores, the Lua scripts, the rate limiter, the
+  // metrics and the HTTP server use it; BullMQ queues share it and duplicate it for each
+  // worker's blocking connection.
+  const redis = createClient(redisTarget);
   redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
   const connection = redis as unknown as ConnectionOptions;
   const subscribers = new SubscriberStore({ redis, keys });
@@ -144,7 +154,9 @@ export function createApp(opts: AppOptions): App {
   };
 
   const app: App = {
-    config, env, redis, keys, logger, subscribers, editions, service, compileEngine, metrics, verp, editionsQueue, batchQueue,
+    config, env, redis, redisTarget, keys, logger,
+    topology: () => readTopology(redis, redisTarget, `${keys.queuePrefix()}:${BATCH_QUEUE}`),
+    subscribers, editions, service, compileEngine, metrics, verp, editionsQueue, batchQueue,
     transport: getTransport,
     secret: getSecret,
     async startWorkers(): Promise<WorkerRuntime> {

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connect.js';
 import type { Keys } from '../keys.js';
 import { LuaScript } from '../redis/lua-script.js';
 import type { RenderedEdition } from '../render/types.js';
@@ -208,10 +208,10 @@ const str = (v: string | undefined) => (v === undefined || v === '' ? null : v);
 
 /** Edition state, frozen content, recipient snapshot and ledger, in Redis. */
 export class EditionStore {
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
   private readonly keys: Keys;
 
-  constructor(deps: { redis: Redis; keys: Keys }) {
+  constructor(deps: { redis: RedisClient; keys: Keys }) {
     this.redis = deps.redis;
     this.keys = deps.keys;
   }

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connect.js';
 import { BriefError } from '../errors.js';
 import type { Keys } from '../keys.js';
 import { casCommand, type CasSwap } from './cas-script.js';
@@ -17,7 +17,7 @@ import {
 
 export interface SubscriberStoreOptions {
   /** A connected ioredis client; the store defines its Lua script on it. */
-  redis: Redis;
+  redis: RedisClient;
   /** The key layout (src/keys.ts). */
   keys: Keys;
   /** The clock for createdAt/updatedAt. @defaultValue `Date.now` */
@@ -68,7 +68,7 @@ interface Swap extends CasSwap {
  * list's per-status counters always equal what its members hash holds.
  */
 export class SubscriberStore {
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   readonly keys: Keys;
   private readonly now: () => number;
   private readonly maxRetries: number;
