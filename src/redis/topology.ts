@@ -11,8 +11,44 @@ export interface TopologyNode {
   slots?: string[];
   /** Replicas: the address of their primary. */
   replicaOf?: string;
-  /** True for the primary that serves the queues' slot (and its replicas' primary). */
+  /** True for the primary that serves the queues' slot. */
   holdsQueueSlot?: boolean;
+  /** Cluster: the others consider this node failed. */
+  failed?: boolean;
+}
+
+interface ClusterNodeLine {
+  id: string;
+  address: string;
+  primary: boolean;
+  masterId: string;
+  failed: boolean;
+  slotRanges: Array<[number, number]>;
+}
+
+/** Parses CLUSTER NODES (`id ip:port@bus flags master ping pong epoch link slot…`). */
+export function parseClusterNodes(text: string): ClusterNodeLine[] {
+  const out: ClusterNodeLine[] = [];
+  for (const line of text.split(/\r?\n/)) {
+    const f = line.trim().split(' ');
+    if (f.length < 8) continue;
+    const flags = f[2]!.split(',');
+    const slotRanges: Array<[number, number]> = [];
+    for (const s of f.slice(8)) {
+      if (s.startsWith('[')) continue; // a slot being migrated
+      const [a, b] = s.split('-').map(Number);
+      slotRanges.push([a!, b ?? a!]);
+    }
+    out.push({
+      id: f[0]!,
+      address: f[1]!.split('@')[0]!,
+      primary: flags.includes('master'),
+      masterId: f[3]!,
+      failed: flags.includes('fail') || flags.includes('fail?'),
+      slotRanges,
+    });
+  }
+  return out;
 }
 
 /** The Redis topology: `brief status` and `brief status --json` (`redis`). */
@@ -62,28 +98,26 @@ export async function readTopology(redis: RedisClient, target: RedisTarget, queu
   const queueSlot = calculateSlot(queueKey);
   const description = describeTarget(target);
   if (isCluster(redis)) {
-    type SlotRow = [number, number, ...Array<[string, number, string?]>];
-    const rows = (await redis.cluster('SLOTS')) as unknown as SlotRow[];
-    const byPrimary = new Map<string, TopologyNode>();
-    const replicas = new Map<string, TopologyNode>();
+    const parsed = parseClusterNodes(String(await redis.cluster('NODES')));
+    const byId = new Map(parsed.map((n) => [n.id, n]));
     let queueNode: string | null = null;
-    for (const [start, end, primary, ...reps] of rows) {
-      if (!primary) continue;
-      const address = `${primary[0]}:${primary[1]}`;
-      const node = byPrimary.get(address) ?? { address, role: 'primary' as const, slots: [] };
-      node.slots!.push(start === end ? String(start) : `${start}-${end}`);
-      if (queueSlot >= start && queueSlot <= end) {
-        node.holdsQueueSlot = true;
-        queueNode = address;
-      }
-      byPrimary.set(address, node);
-      for (const r of reps) {
-        const ra = `${r[0]}:${r[1]}`;
-        replicas.set(ra, { address: ra, role: 'replica', replicaOf: address });
+    const nodes: TopologyNode[] = [];
+    for (const n of parsed) {
+      if (n.primary) {
+        const holds = n.slotRanges.some(([a, b]) => queueSlot >= a && queueSlot <= b);
+        if (holds) queueNode = n.address;
+        nodes.push({
+          address: n.address,
+          role: 'primary',
+          slots: n.slotRanges.map(([a, b]) => (a === b ? String(a) : `${a}-${b}`)),
+          ...(holds ? { holdsQueueSlot: true } : {}),
+          ...(n.failed ? { failed: true } : {}),
+        });
+      } else {
+        nodes.push({ address: n.address, role: 'replica', replicaOf: byId.get(n.masterId)?.address ?? n.masterId, ...(n.failed ? { failed: true } : {}) });
       }
     }
-    const nodes = [...byPrimary.values()].sort((a, b) => a.address.localeCompare(b.address));
-    nodes.push(...[...replicas.values()].sort((a, b) => a.address.localeCompare(b.address)));
+    nodes.sort((a, b) => (a.role === b.role ? a.address.localeCompare(b.address) : a.role === 'primary' ? -1 : 1));
     return { kind: 'cluster', description, queueSlot, queueNode, nodes };
   }
   const server = redis as Redis;
@@ -110,6 +144,7 @@ export function formatTopology(t: Topology): string[] {
       n.slots ? `slots ${n.slots.join(',')}` : '',
       n.replicaOf ? `of ${n.replicaOf}` : '',
       n.holdsQueueSlot ? 'holds the queues' : '',
+      n.failed ? 'FAILED' : '',
     ].filter(Boolean);
     lines.push(`  ${n.address} ${n.role}${extra.length ? ` (${extra.join('; ')})` : ''}`);
   }
