@@ -39,6 +39,8 @@ export interface AppOptions {
   /** Where Redis is (after the embedded default was applied). */
   redisUrl: string;
   logger: Logger;
+  /** A connection to use instead of one made from `redisUrl` (tests that watch the commands). */
+  redis?: RedisClient;
   /** A transport to use instead of the one SMTP_URL or the outbox gives (tests, bench). */
   transport?: MailTransport;
   /**
@@ -92,7 +94,7 @@ export function createApp(opts: AppOptions): App {
   // The one connection of the process: the stores, the Lua scripts, the rate limiter, the
   // metrics and the HTTP server use it; BullMQ queues share it and duplicate it for each
   // worker's blocking connection.
-  const redis = createClient(redisTarget);
+  const redis = opts.redis ?? createClient(redisTarget);
   redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
   const connection = redis as unknown as ConnectionOptions;
   const subscribers = new SubscriberStore({ redis, keys });

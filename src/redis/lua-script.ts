@@ -7,9 +7,12 @@ import type { RedisClient } from './connect.js';
  * valid on Redis Cluster.
  */
 export class LuaScript {
+  /** Every script the project defines (tests/redis/slots.test.ts checks each one's keys). */
+  static readonly all: LuaScript[] = [];
   readonly sha: string;
   constructor(readonly name: string, readonly lua: string) {
     this.sha = createHash('sha1').update(lua).digest('hex');
+    LuaScript.all.push(this);
   }
 
   async run<T = unknown>(redis: RedisClient, keys: string[], args: Array<string | number>): Promise<T> {
