@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseRedisUrl, describeTarget } from '../../src/redis/redis-url.js';
 import { redactUrl } from '../../src/redis/connect.js';
 import { BriefError } from '../../src/errors.js';
+import { brief, tempDir } from '../cli/brief.js';
 
 describe('REDIS_URL', () => {
   it('reads one server, with password, user and database', () => {
@@ -65,5 +66,24 @@ describe('REDIS_URL', () => {
     expect(() => parseRedisUrl('redis-sentinel://user:hunter2@a:26379')).toThrow(/\*\*\*@a:26379/);
     expect(() => parseRedisUrl('redis-sentinel://user:hunter2@a:26379')).not.toThrow(/hunter2/);
     expect(redactUrl('redis-sentinel://u:hunter2@a,b/m?sentinelPassword=zz')).toBe('redis-sentinel://***@a,b/m?sentinelPassword=***');
+  });
+});
+
+describe('brief with a REDIS_URL it cannot use', () => {
+  it.each([
+    ['redis-sentinel://u:hunter2@127.0.0.1:1', /^brief: REDIS_URL: "redis-sentinel:\/\/\*\*\*@127\.0\.0\.1:1" has no master name/],
+    ['redis-cluster://127.0.0.1:1,127.0.0.1:2', /^brief: cannot reach Redis at redis-cluster:\/\/127\.0\.0\.1:1,127\.0\.0\.1:2 \(/],
+    ['redis-sentinel://127.0.0.1:1/brief', /^brief: cannot reach Redis at redis-sentinel:\/\/127\.0\.0\.1:1\/brief \(/],
+  ])('%s: exit 1 with one line, no password', async (url, line) => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const r = await brief(['subscribers', 'count', 'daily'], { prefix: 'unused', cwd: dir, extra: { REDIS_URL: url }, timeoutMs: 20_000 });
+      expect(r.code).toBe(1);
+      expect(r.errLines).toHaveLength(1);
+      expect(r.errLines[0]).toMatch(line);
+      expect(r.stderr).not.toContain('hunter2');
+    } finally {
+      cleanup();
+    }
   });
 });
