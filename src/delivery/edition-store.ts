@@ -412,6 +412,32 @@ export class EditionStore {
     )) as EditionState;
   }
 
+  /**
+   * Resolves once the replicas of the primary that holds this edition have every write made
+   * so far (at most `timeoutMs`; at once when it has no replica). Call it before a job's
+   * completion is recorded: on a Cluster the queues live on another primary, and with
+   * asynchronous replication a primary that dies just after acknowledging a write loses it.
+   * Without this, a batch job could stay completed while its outcomes and "batch done"
+   * vanished with the edition's primary (the edition would never finish), or a snapshot
+   * page vanish after its batch was enqueued (its recipients would be lost).
+   */
+  async replicated(id: string, timeoutMs = 2000): Promise<void> {
+    const key = this.keys.edition(id);
+    const now = Date.now();
+    if (this.replicasCheckedAt === 0 || now - this.replicasCheckedAt > 5000) {
+      // A pipeline goes to the node that holds its keys: INFO and WAIT run on the edition's primary.
+      const res = await this.redis.pipeline().exists(key).info('replication').exec();
+      const info = String(res?.[1]?.[1] ?? '');
+      this.replicas = Number(/^connected_slaves:(\d+)/m.exec(info)?.[1] ?? 0);
+      this.replicasCheckedAt = now;
+    }
+    if (this.replicas === 0) return;
+    await this.redis.pipeline().exists(key).call('WAIT', '1', String(timeoutMs)).exec();
+  }
+
+  private replicas = 0;
+  private replicasCheckedAt = 0;
+
   async park(id: string, batch: number): Promise<boolean> {
     const r = await parkScript.run<number>(this.redis, [this.keys.edition(id), this.keys.editionBatchesParked(id)], [
       String(batch),

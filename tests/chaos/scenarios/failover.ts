@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { chaosEnv, EDITION, FIXTURE_DATE, seed, until, type ChaosEnv } from '../harness/chaos-env.js';
+import { chaosEnv, FIXTURE_DATE, seed, until, type ChaosEnv } from '../harness/chaos-env.js';
 import { SmtpSink } from '../../helpers/smtp-sink.js';
 import { checkDelivery, describeCheck, reportFigures } from '../harness/delivery-report.js';
 import { startLocalTopology, type LocalTopology } from '../../../src/redis/local-topology.js';
@@ -22,8 +22,8 @@ export interface FailoverSize {
  * come only from the acceptance window and from ledger writes the dead primary had
  * acknowledged but not yet passed to its replica, and carry the same Message-ID.
  */
-export function failoverScenario(kind: 'cluster' | 'sentinel', size: FailoverSize): void {
-  describe(`failover mid-send on Redis ${kind}`, () => {
+export function failoverScenario(kind: 'cluster' | 'sentinel', size: FailoverSize, victim: 'queues' | 'edition' = 'queues'): void {
+  describe(`failover mid-send on Redis ${kind}${victim === 'edition' ? ", the edition's primary" : ''}`, () => {
     let env: ChaosEnv | undefined;
     let sink: SmtpSink | undefined;
     let topology: LocalTopology | undefined;
@@ -38,12 +38,26 @@ export function failoverScenario(kind: 'cluster' | 'sentinel', size: FailoverSiz
     });
 
     const N = size.recipients;
-    it(`${WORKERS} workers, ${N} recipients, SIGKILL of the primary holding the queues halfway: lost 0, extras same Message-ID`, async () => {
+    it(`${WORKERS} workers, ${N} recipients, SIGKILL of the primary holding the ${victim} halfway: lost 0, extras same Message-ID`, async () => {
       topology = await startLocalTopology(kind);
+      // Hash tags hold no prefix, so where an edition's keys live depends on its id alone. To
+      // kill the edition's primary without the queues', pick a newsletter id whose edition
+      // is on another primary than the queues.
+      let newsletter = 'daily';
+      if (victim === 'edition' && kind === 'cluster') {
+        const queues = await topology.primaryFor('any:{q}');
+        const ids = ['daily', 'morning', 'evening', 'weekend', 'business', 'culture', 'sport'];
+        for (const id of ids) {
+          newsletter = id;
+          if ((await topology.primaryFor(`any:{ed:${id}-${FIXTURE_DATE}}:meta`)) !== queues) break;
+        }
+      }
+      const editionId = `${newsletter}-${FIXTURE_DATE}`;
       sink = new SmtpSink({ delayMs: 2 }, { keepRaw: false });
       await sink.start();
       // The lock outlives the failover: a worker cut off for a few seconds keeps its batch.
       env = await chaosEnv({
+        newsletter: { id: newsletter },
         redisUrl: topology.url,
         smtpUrl: sink.url,
         delivery: { batchSize: 100, poolSize: POOL, concurrency: CONCURRENCY, lockDurationMs: 10_000, backoffMs: 50, attempts: 8 },
@@ -54,33 +68,37 @@ export function failoverScenario(kind: 'cluster' | 'sentinel', size: FailoverSiz
       const addresses = await seed(e.app, N);
       const workers = await Promise.all(Array.from({ length: WORKERS }, () => e.procs.worker(e.configFile)));
       const started = Date.now();
-      await e.app.service.request('daily', FIXTURE_DATE);
+      await e.app.service.request(newsletter, FIXTURE_DATE);
 
       await until(() => s.uniqueRecipients() >= N / 2, 120_000 * size.slack, `${N / 2} recipients before the kill`,
         () => `${s.uniqueRecipients()} accepted`, 5);
       const queueKey = `${e.app.keys.queuePrefix()}:send-batch`;
-      const victim = await t.primaryFor(queueKey);
+      const killKey = victim === 'queues' ? queueKey : e.app.keys.edition(editionId);
+      const dead = await t.primaryFor(killKey);
+      const queuesPrimary = await t.primaryFor(queueKey);
+      if (victim === 'edition' && kind === 'cluster') expect(dead, 'the edition on a primary of its own').not.toBe(queuesPrimary);
       const killedAt = Date.now();
-      await victim.kill();
+      await dead.kill();
       const acceptedAtKill = s.messages.length;
-      const promoted = await t.waitForFailover(queueKey, victim, 60_000 * size.slack);
+      const promoted = await t.waitForFailover(killKey, dead, 60_000 * size.slack);
       const failoverMs = Date.now() - killedAt;
 
       const status = await until(
         async () => {
-          const st = await e.status();
+          const st = await e.status(editionId);
           return st.state === 'sent' ? st : undefined;
         },
         180_000 * size.slack,
         'the edition to be sent after the failover',
-        async () => `${s.uniqueRecipients()} of ${N} accepted; ${JSON.stringify(await e.status().catch((err) => String(err)))}`,
+        async () => `${s.uniqueRecipients()} of ${N} accepted; ${JSON.stringify(await e.status(editionId).catch((err) => String(err)))}`,
       );
       const check = checkDelivery(s.messages, addresses);
       const topo = await e.app.topology();
-      reportFigures(`failover/${kind}`, {
+      reportFigures(`failover/${kind}${victim === 'edition' ? '/edition' : ''}`, {
         recipients: N,
         workers: WORKERS,
-        killed: victim.address,
+        killed: dead.address,
+        sameNodeAsQueues: dead === queuesPrimary,
         promoted: promoted.address,
         acceptedAtKill,
         failoverMs,
@@ -98,11 +116,11 @@ export function failoverScenario(kind: 'cluster' | 'sentinel', size: FailoverSiz
       // What was in flight in every worker when the primary died, at most.
       expect(check.extraCopies, describeCheck(check)).toBeLessThanOrEqual(WORKERS * CONCURRENCY * POOL);
       expect(status).toMatchObject({ state: 'sent', total: N, sent: N, failed: 0 });
-      const ledger = await e.app.redis.hvals(e.app.keys.editionLedger(EDITION));
+      const ledger = await e.app.redis.hvals(e.app.keys.editionLedger(editionId));
       expect(ledger.length).toBe(N);
       expect(ledger.filter((v) => !v.startsWith('s:'))).toEqual([]);
-      // The queues now live on the promoted node, and every worker is still running.
-      expect(topo.queueNode).toBe(promoted.address);
+      // The queues live on the promoted node if theirs was killed, and every worker is still running.
+      expect(topo.queueNode).toBe(dead === queuesPrimary ? promoted.address : queuesPrimary.address);
       for (const w of workers) expect(w.running, `worker ${w.pid}:\n${w.stderr.slice(-1500)}`).toBe(true);
       // One scheduler, however many workers started.
       expect(await e.app.editionsQueue.getJobSchedulersCount()).toBe(1);
