@@ -1,6 +1,7 @@
 import type { RedisClient } from '../redis/connect.js';
 import type { Keys } from '../keys.js';
 import { LuaScript } from '../redis/lua-script.js';
+import { ReplicaWait } from '../redis/replicas.js';
 import type { RenderedEdition } from '../render/types.js';
 
 export const EDITION_STATES = ['scheduled', 'sending', 'paused', 'cancelled', 'sent', 'failed'] as const;
@@ -211,9 +212,12 @@ export class EditionStore {
   private readonly redis: RedisClient;
   private readonly keys: Keys;
 
+  private readonly replicas: ReplicaWait;
+
   constructor(deps: { redis: RedisClient; keys: Keys }) {
     this.redis = deps.redis;
     this.keys = deps.keys;
+    this.replicas = new ReplicaWait(deps.redis);
   }
 
   /** Creates the edition as `scheduled` unless it exists; asking twice yields one edition. */
@@ -414,29 +418,16 @@ export class EditionStore {
 
   /**
    * Resolves once the replicas of the primary that holds this edition have every write made
-   * so far (at most `timeoutMs`; at once when it has no replica). Call it before a job's
+   * so far (at most 2 s; at once when it has no replica; src/redis/replicas.ts). Call it before a job's
    * completion is recorded: on a Cluster the queues live on another primary, and with
    * asynchronous replication a primary that dies just after acknowledging a write loses it.
    * Without this, a batch job could stay completed while its outcomes and "batch done"
    * vanished with the edition's primary (the edition would never finish), or a snapshot
    * page vanish after its batch was enqueued (its recipients would be lost).
    */
-  async replicated(id: string, timeoutMs = 2000): Promise<void> {
-    const key = this.keys.edition(id);
-    const now = Date.now();
-    if (this.replicasCheckedAt === 0 || now - this.replicasCheckedAt > 5000) {
-      // A pipeline goes to the node that holds its keys: INFO and WAIT run on the edition's primary.
-      const res = await this.redis.pipeline().exists(key).info('replication').exec();
-      const info = String(res?.[1]?.[1] ?? '');
-      this.replicas = Number(/^connected_slaves:(\d+)/m.exec(info)?.[1] ?? 0);
-      this.replicasCheckedAt = now;
-    }
-    if (this.replicas === 0) return;
-    await this.redis.pipeline().exists(key).call('WAIT', '1', String(timeoutMs)).exec();
+  async replicated(id: string): Promise<void> {
+    await this.replicas.after(this.keys.edition(id));
   }
-
-  private replicas = 0;
-  private replicasCheckedAt = 0;
 
   async park(id: string, batch: number): Promise<boolean> {
     const r = await parkScript.run<number>(this.redis, [this.keys.edition(id), this.keys.editionBatchesParked(id)], [

@@ -2,6 +2,7 @@ import type { RedisClient } from '../redis/connect.js';
 import { BriefError } from '../errors.js';
 import type { Keys } from '../keys.js';
 import { casCommand, type CasSwap } from './cas-script.js';
+import { ReplicaWait } from '../redis/replicas.js';
 import { cleanLine, cleanName, MAX_ATTRIBUTE } from './clean-text.js';
 import { assertListId } from './list-id.js';
 import { normaliseAddress } from './normalise-address.js';
@@ -73,6 +74,7 @@ export class SubscriberStore {
   private readonly now: () => number;
   private readonly maxRetries: number;
   private readonly cas: ReturnType<typeof casCommand>;
+  private readonly replicas: ReplicaWait;
 
   constructor(opts: SubscriberStoreOptions) {
     if (!opts || typeof opts.redis?.hmget !== 'function') {
@@ -93,6 +95,16 @@ export class SubscriberStore {
     this.now = opts.now ?? Date.now;
     this.maxRetries = maxRetries;
     this.cas = casCommand(opts.redis);
+    this.replicas = new ReplicaWait(opts.redis);
+  }
+
+  /**
+   * Resolves once the list's primary has passed the writes made so far to a replica (at
+   * once without replicas): an unsubscribe confirmed to a reader must outlive a failover.
+   */
+  async replicated(list: string): Promise<void> {
+    assertListId(list);
+    await this.replicas.after(this.keys.listMembers(list));
   }
 
   /**
