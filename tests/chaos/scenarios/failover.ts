@@ -124,6 +124,7 @@ export function failoverScenario(kind: 'cluster' | 'sentinel', size: FailoverSiz
       for (const w of workers) expect(w.running, `worker ${w.pid}:\n${w.stderr.slice(-1500)}`).toBe(true);
       // One scheduler, however many workers started.
       expect(await e.app.editionsQueue.getJobSchedulersCount()).toBe(1);
+      expect((await e.app.editionsQueue.getJobCounts('delayed')).delayed).toBe(1);
     }, 400_000 * size.slack);
   });
 }
