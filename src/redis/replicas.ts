@@ -29,6 +29,10 @@ export class ReplicaWait {
       this.seen.set(slot, entry);
     }
     if (entry.replicas === 0) return;
-    await this.redis.pipeline().exists(key).call('WAIT', '1', String(this.timeoutMs)).exec();
+    // WAIT blocks this connection (shared by the whole process) until a replica has the
+    // writes: well under a millisecond with a healthy replica, `timeoutMs` at worst.
+    const res = await this.redis.pipeline().exists(key).call('WAIT', '1', String(this.timeoutMs)).exec();
+    // No replica answered (it died, or this is a freshly promoted primary): ask again next time.
+    if (Number(res?.[1]?.[1] ?? 0) < 1) this.seen.delete(slot);
   }
 }
