@@ -2,7 +2,8 @@
 // `npm run test:cluster`: build, then for a Redis Cluster (six redis-server --cluster-enabled
 // yes, one replica each) and for a Sentinel set (a primary, a replica, three Sentinels), each
 // started on free ports by tests/global-setup.ts and torn down after: the delivery integration
-// tests, the crash scenario and the failover mid-send scenario (vitest.cluster.config.ts).
+// tests, the HTTP service's, the crash scenario and the failover mid-send scenario
+// (vitest.cluster.config.ts).
 // `npm run test:cluster -- cluster` runs one topology only; other arguments go to vitest.
 import { spawnSync } from 'node:child_process';
 
