@@ -14,6 +14,7 @@ import { resolveConfigPath } from './config/load.js';
 import { makeKeys, type Keys } from './keys.js';
 import { createClient, parseRedisUrl, type RedisTarget } from './redis/connect.js';
 import { readTopology, type Topology } from './redis/topology.js';
+import { describeTarget } from './redis/redis-url.js';
 import type { Logger } from './logger.js';
 import { SubscriberStore } from './subscribers/index.js';
 import { EditionStore } from './delivery/edition-store.js';
@@ -123,6 +124,11 @@ export function createApp(opts: AppOptions): App {
       removeOnFail: { age: 7 * 86400 },
     },
   });
+  // Without a listener BullMQ prints each connection error raw to stderr (a failover makes
+  // dozens); as log lines they say which queue, once per event, like the connection's own.
+  for (const q of [editionsQueue, batchQueue]) {
+    q.on('error', (err) => logger.warn({ queue: q.name, err: err.message }, 'queue connection error'));
+  }
   const compileEngine = opts.compileInChild ? childProcessEngine : inProcessEngine;
   const service = new EditionService({
     config, redis, keys, editions, subscribers, editionsQueue, batchQueue, publicUrl: env.publicUrl, logger,
@@ -208,7 +214,10 @@ export function createApp(opts: AppOptions): App {
         });
       }
       const sync = await syncSchedules(editionsQueue, config);
-      logger.info({ workerId, schedulers: sync.upserted, removed: sync.removed, transport: getTransport().description }, 'worker started');
+      logger.info(
+        { workerId, schedulers: sync.upserted, removed: sync.removed, transport: getTransport().description, redis: describeTarget(redisTarget) },
+        'worker started',
+      );
       const beat = async () => {
         await redis.hset(keys.workers(), workerId, JSON.stringify({ host: os.hostname(), pid: process.pid, seen: Date.now() }));
       };

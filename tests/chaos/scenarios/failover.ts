@@ -121,6 +121,13 @@ export function failoverScenario(kind: 'cluster' | 'sentinel', size: FailoverSiz
       expect(ledger.filter((v) => !v.startsWith('s:'))).toEqual([]);
       // The queues live on the promoted node if theirs was killed, and every worker is still running.
       expect(topo.queueNode).toBe(dead === queuesPrimary ? promoted.address : queuesPrimary.address);
+      expect(topo.kind).toBe(kind);
+      if (kind === 'sentinel') {
+        expect(topo.nodes.filter((n) => n.role === 'sentinel').map((n) => n.address)).toEqual(t.sentinels.map((n) => n.address));
+        expect(topo.nodes.find((n) => n.role === 'primary')?.address).toBe(promoted.address);
+      }
+      // The workers said where they were connected, without a password.
+      expect(workers[0]!.stderr).toMatch(kind === 'cluster' ? /"redis":"Redis Cluster \(seeds / : /"redis":"Redis Sentinel master \\"brief\\" \(sentinels /);
       for (const w of workers) expect(w.running, `worker ${w.pid}:\n${w.stderr.slice(-1500)}`).toBe(true);
       // One scheduler, however many workers started.
       expect(await e.app.editionsQueue.getJobSchedulersCount()).toBe(1);
