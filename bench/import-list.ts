@@ -1,5 +1,5 @@
 /** A CSV import as `brief subscribers import` runs it (importCsv), timed, with Redis's memory growth. */
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { makeKeys } from '../src/keys.js';
 import { createRedis } from '../src/redis/connect.js';
 import { SubscriberStore, importCsv } from '../src/subscribers/index.js';
@@ -15,7 +15,8 @@ export interface ImportResult {
 
 export async function importList(o: { redisUrl: string; prefix: string; list: string; csvFile: string; rows: number }): Promise<ImportResult> {
   const keys = makeKeys(o.prefix);
-  const probe = new Redis(o.redisUrl, { maxRetriesPerRequest: null });
+  // INFO memory is per server: the bench imports into its own single redis-server.
+  const probe = createRedis(o.redisUrl) as Redis;
   // The store's connection is made as the CLI makes it (auto-pipelining on).
   const storeRedis = createRedis(o.redisUrl);
   try {

@@ -6,7 +6,8 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { createRedis } from '../src/redis/connect.js';
 import type { EditionStatus } from '../src/delivery/edition-store.js';
 import { makeKeys } from '../src/keys.js';
 import { importList, type ImportResult } from './import-list.js';
@@ -105,7 +106,8 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
   const list = o.newsletter;
   const editionId = editionIdOf(o.newsletter);
   const n = o.recipients;
-  const redis = new Redis(o.redisUrl, { maxRetriesPerRequest: null });
+  // The bench's own single server: INFO counters are per server, so this is never a Cluster.
+  const redis = createRedis(o.redisUrl) as Redis;
   const profDir = o.profile && !o.worker ? path.join(o.workDir, `prof-${o.prefix}`) : undefined;
   let worker = o.worker;
   try {

@@ -11,10 +11,13 @@
  * - memory and scale (full run, or --scale): worker peak RSS, Redis bytes per subscriber and
  *   per ledger entry, fan-out time and CSV import rate at 100k and 1M subscribers; without
  *   scale runs, an import and fan-out probe of 50k subscribers;
- * - a profiled run (full run, or --profile): `brief worker` under --cpu-prof, summarised.
+ * - a profiled run (full run, or --profile): `brief worker` under --cpu-prof, summarised;
+ * - the rate limit across processes (full run, or --rate-cluster; alone with
+ *   --rate-cluster-only): bench/rate-cluster.ts.
  *
  * Flags: --quick, --recipients N, --runs K, --scale / --no-scale, --scale-sizes 100000,1000000,
- * --profile / --no-profile. `npm run bench --quick` arrives as npm_config_quick=true.
+ * --profile / --no-profile, --rate-cluster / --no-rate-cluster (in the full run by default),
+ * --rate-cluster-only. `npm run bench --quick` arrives as npm_config_quick=true.
  * BENCH_WORKER_NODE_ARGS passes Node flags to the worker (e.g. a heap cap, to try one).
  * Figures go to stdout as a table and to bench/results/latest.json.
  */
@@ -32,6 +35,7 @@ import { realEdition, writeBenchConfig, writeCsv } from './setup.js';
 import { startWorker } from './brief-process.js';
 import { probeFanOut } from './fanout-probe.js';
 import { importList, type ImportResult } from './import-list.js';
+import { benchRateAcrossProcesses, type RateClusterResult } from './rate-cluster.js';
 
 /** Subscribers in the quick run's import and fan-out probe. */
 const PROBE_ROWS = 50_000;
@@ -41,6 +45,10 @@ import { spread, type Spread } from './stats.js';
 
 interface Options {
   quick: boolean;
+  /** The rate limit across worker processes on a local Redis Cluster (full run, or --rate-cluster). */
+  rateCluster: boolean;
+  /** Only that measurement (--rate-cluster-only). */
+  rateClusterOnly: boolean;
   recipients: number;
   runs: number;
   scaleSizes: number[];
@@ -94,14 +102,20 @@ function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options {
     if (!Number.isInteger(n) || n < min) throw new Error(`bench: --${name} must be an integer ≥ ${min}, got "${v}"`);
     return n;
   };
-  const known = new Set(['quick', 'recipients', 'runs', 'scale', 'no-scale', 'scale-sizes', 'profile', 'no-profile']);
+  const known = new Set([
+    'quick', 'recipients', 'runs', 'scale', 'no-scale', 'scale-sizes', 'profile', 'no-profile',
+    'rate-cluster', 'no-rate-cluster', 'rate-cluster-only',
+  ]);
   for (const name of flags.keys()) if (!known.has(name)) throw new Error(`bench: unknown flag --${name} (known: ${[...known].join(', ')})`);
   const quick = bool('quick', false);
   const scale = bool('scale', !quick);
   const sizes = (get('scale-sizes') ?? '100000,1000000').split(',').map(Number);
   if (sizes.some((s) => !Number.isInteger(s) || s < 1)) throw new Error('bench: --scale-sizes takes integers, e.g. 100000,1000000');
+  const rateClusterOnly = bool('rate-cluster-only', false);
   return {
     quick,
+    rateCluster: rateClusterOnly || bool('rate-cluster', !quick),
+    rateClusterOnly,
     recipients: int('recipients', quick ? 1000 : 5000, 1),
     runs: int('runs', 3, 1),
     scaleSizes: scale ? sizes : [],
@@ -155,6 +169,7 @@ interface Results {
   scale: ScaleResult[];
   /** Without scale runs: an import and a fan-out of PROBE_ROWS subscribers, without a send. */
   probe?: { import: ImportResult; fanOutAlone: { ms: number; batches: number } };
+  rateCluster?: RateClusterResult;
   seconds: number;
 }
 
@@ -172,6 +187,18 @@ async function main(): Promise<void> {
   // Stop our redis-servers, sinks and workers rather than leave them orphaned.
   for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => void cleanup().then(() => process.exit(130)));
   try {
+    if (opts.rateClusterOnly) {
+      const sink = await startSink('R');
+      cleanups.push(() => sink.stop());
+      log('rate limit across processes: 3 brief workers, ratePerSecond 200, a local Redis Cluster, 30 s window');
+      const r = await benchRateAcrossProcesses({ sink, workDir: work });
+      const out = packagePath('bench', 'results', 'rate-cluster.json');
+      mkdirSync(path.dirname(out), { recursive: true });
+      writeFileSync(out, JSON.stringify({ at: new Date().toISOString(), ...r }, null, 2) + '\n');
+      process.stdout.write(formatRate(r).join('\n') + '\n');
+      log(`figures written to ${path.relative(process.cwd(), out) || out}`);
+      return;
+    }
     log(`${opts.quick ? 'quick' : 'full'} run: ${opts.recipients} recipients × ${opts.runs} runs` +
       (opts.scaleSizes.length ? `, scale ${opts.scaleSizes.join(', ')}` : ', no scale') + ` (work dir ${work})`);
     const redis = await startBenchRedis();
@@ -249,6 +276,12 @@ async function main(): Promise<void> {
       probe = { import: imported, fanOutAlone };
     }
 
+    let rateCluster: RateClusterResult | undefined;
+    if (opts.rateCluster) {
+      log('rate limit across processes: 3 brief workers, ratePerSecond 200, a local Redis Cluster, 30 s window');
+      rateCluster = await benchRateAcrossProcesses({ sink: sinkB, workDir: work });
+    }
+
     const results: Results = {
       at: new Date().toISOString(),
       machine: {
@@ -285,6 +318,7 @@ async function main(): Promise<void> {
       render,
       scale,
       probe,
+      rateCluster,
       seconds: Math.round((performance.now() - t0) / 1000),
     };
     const out = packagePath('bench', 'results', 'latest.json');
@@ -416,8 +450,10 @@ function formatTable(r: Results): string {
   }
 
   const prof = r.profile?.profile;
+  const rateLines = r.rateCluster ? formatRate(r.rateCluster) : [];
   const lines = rows.map(([what, value, target, ok]) =>
     value === '' && target === '' ? `\n${what}` : `  ${what.padEnd(50)} ${value.padEnd(30)} ${target.padEnd(12)} ${ok}`.trimEnd());
+  if (rateLines.length) lines.push('', ...rateLines);
   if (prof) {
     lines.push(`\nPROFILE  brief worker, ${r.profile!.recipients} recipients, ${prof.busyMs} ms busy`);
     lines.push('  by package: ' + prof.byPackage.map((p) => `${p.name} ${p.percent}%`).join(', '));
@@ -425,6 +461,16 @@ function formatTable(r: Results): string {
     lines.push('  Redis per recipient: ' + r.profile!.redis.commands.top.map((c) => `${c.command} ${c.perRecipient}`).join(', '));
   }
   return lines.join('\n') + '\n';
+}
+
+function formatRate(r: RateClusterResult): string[] {
+  const ok = Math.abs(r.deviationPercent) <= 5;
+  return [
+    `RATE LIMIT ACROSS PROCESSES  ${r.workers} brief workers, ratePerSecond ${r.ratePerSecond}, ${r.topology}`,
+    `  ${'aggregate rate over the window'.padEnd(50)} ${`${r.measuredPerSecond} msg/s (${r.messages} in ${r.windowSeconds} s)`.padEnd(30)} ${'±5%'.padEnd(12)} ${verdict(ok)} (${r.deviationPercent > 0 ? '+' : ''}${r.deviationPercent}%)`,
+    `  ${'each 5 s of the window'.padEnd(50)} ${r.slicesPerSecond.join(', ')} msg/s`,
+    `  ${'CPU ms per worker in the window'.padEnd(50)} ${r.workerCpuMs.join(', ')}`,
+  ];
 }
 
 main().catch((err: unknown) => {

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis/connect.js';
 import type { BriefConfig, NewsletterConfig } from './config/schema.js';
 import { resolveConfigPath } from './config/load.js';
 import type { Keys } from './keys.js';
@@ -12,7 +12,7 @@ import { BriefError } from './errors.js';
 
 export interface CompileDeps {
   /** When given, articles already sent by earlier editions of the newsletter are left out. */
-  redis?: Redis;
+  redis?: RedisClient;
   keys?: Keys;
   /** Base of the archive ("view in browser") links. */
   publicUrl: string;
@@ -49,7 +49,7 @@ export function archiveUrl(publicUrl: string, newsletterId: string, date: string
 
 /** Reads which of `articles` earlier editions of the newsletter already sent (by id or URL). */
 export async function sentBefore(
-  redis: Redis,
+  redis: RedisClient,
   keys: Keys,
   newsletterId: string,
   articles: Article[],

@@ -7,12 +7,14 @@ import os from 'node:os';
 import { createHash, randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { Queue, Worker, type ConnectionOptions } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis/connect.js';
 import type { BriefConfig } from './config/schema.js';
 import type { BriefEnv } from './config/env.js';
 import { resolveConfigPath } from './config/load.js';
 import { makeKeys, type Keys } from './keys.js';
-import { createRedis, type RedisClient } from './redis/connect.js';
+import { createClient, parseRedisUrl, type RedisTarget } from './redis/connect.js';
+import { readTopology, type Topology } from './redis/topology.js';
+import { describeTarget } from './redis/redis-url.js';
 import type { Logger } from './logger.js';
 import { SubscriberStore } from './subscribers/index.js';
 import { EditionStore } from './delivery/edition-store.js';
@@ -38,6 +40,8 @@ export interface AppOptions {
   /** Where Redis is (after the embedded default was applied). */
   redisUrl: string;
   logger: Logger;
+  /** A connection to use instead of one made from `redisUrl` (tests that watch the commands). */
+  redis?: RedisClient;
   /** A transport to use instead of the one SMTP_URL or the outbox gives (tests, bench). */
   transport?: MailTransport;
   /**
@@ -51,7 +55,12 @@ export interface AppOptions {
 export interface App {
   config: BriefConfig;
   env: BriefEnv;
-  redis: Redis;
+  /** One server, a Cluster or Sentinel: whatever REDIS_URL names (src/redis/connect.ts). */
+  redis: RedisClient;
+  /** What REDIS_URL points at (no connection needed). */
+  redisTarget: RedisTarget;
+  /** Nodes, roles and which primary holds the queues' slot, asked of Redis now. */
+  topology(): Promise<Topology>;
   keys: Keys;
   logger: Logger;
   subscribers: SubscriberStore;
@@ -82,7 +91,11 @@ export interface WorkerRuntime {
 export function createApp(opts: AppOptions): App {
   const { config, env, logger } = opts;
   const keys = makeKeys(env.prefix);
-  const redis = createRedis(opts.redisUrl);
+  const redisTarget = parseRedisUrl(opts.redisUrl);
+  // The one connection of the process: the stores, the Lua scripts, the rate limiter, the
+  // metrics and the HTTP server use it; BullMQ queues share it and duplicate it for each
+  // worker's blocking connection.
+  const redis = opts.redis ?? createClient(redisTarget);
   redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
   const connection = redis as unknown as ConnectionOptions;
   const subscribers = new SubscriberStore({ redis, keys });
@@ -111,6 +124,11 @@ export function createApp(opts: AppOptions): App {
       removeOnFail: { age: 7 * 86400 },
     },
   });
+  // Without a listener BullMQ prints each connection error raw to stderr (a failover makes
+  // dozens); as log lines they say which queue, once per event, like the connection's own.
+  for (const q of [editionsQueue, batchQueue]) {
+    q.on('error', (err) => logger.warn({ queue: q.name, err: err.message }, 'queue connection error'));
+  }
   const compileEngine = opts.compileInChild ? childProcessEngine : inProcessEngine;
   const service = new EditionService({
     config, redis, keys, editions, subscribers, editionsQueue, batchQueue, publicUrl: env.publicUrl, logger,
@@ -139,7 +157,9 @@ export function createApp(opts: AppOptions): App {
   };
 
   const app: App = {
-    config, env, redis, keys, logger, subscribers, editions, service, compileEngine, metrics, verp, editionsQueue, batchQueue,
+    config, env, redis, redisTarget, keys, logger,
+    topology: () => readTopology(redis, redisTarget, `${keys.queuePrefix()}:${BATCH_QUEUE}`),
+    subscribers, editions, service, compileEngine, metrics, verp, editionsQueue, batchQueue,
     transport: getTransport,
     secret: getSecret,
     async startWorkers(): Promise<WorkerRuntime> {
@@ -189,7 +209,10 @@ export function createApp(opts: AppOptions): App {
         });
       }
       const sync = await syncSchedules(editionsQueue, config);
-      logger.info({ workerId, schedulers: sync.upserted, removed: sync.removed, transport: getTransport().description }, 'worker started');
+      logger.info(
+        { workerId, schedulers: sync.upserted, removed: sync.removed, transport: getTransport().description, redis: describeTarget(redisTarget) },
+        'worker started',
+      );
       const beat = async () => {
         await redis.hset(keys.workers(), workerId, JSON.stringify({ host: os.hostname(), pid: process.pid, seen: Date.now() }));
       };

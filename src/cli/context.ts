@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connect.js';
 import type { BriefConfig } from '../config/schema.js';
 import type { BriefEnv } from '../config/env.js';
 import type { Keys } from '../keys.js';
@@ -14,7 +14,7 @@ export interface CliContext {
   /** True when no config file was found and the bundled example is in use. */
   usingExample(): boolean;
   /** A connected ioredis client (commands, not BullMQ workers). Throws EREDIS with one line. */
-  redis(): Promise<Redis>;
+  redis(): Promise<RedisClient>;
   keys(): Keys;
   stdout: NodeJS.WriteStream;
   stderr: NodeJS.WriteStream;

@@ -116,18 +116,19 @@ export function editionCommands(ctx: OwnedContext): Command[] {
     });
 
   const status = new Command('status')
-    .description('queues, workers, schedules and next runs')
+    .description('queues, workers, schedules and next runs, Redis topology')
     .option('--json', 'JSON')
     .action(async (opts: { json?: boolean }) => {
       const rt = await openRuntime(ctx);
       try {
         const { app } = rt;
         const [{ nextRuns }, { schedulerId }] = await Promise.all([import('../delivery/schedules.js'), import('../delivery/queues.js')]);
-        const [editionsCounts, batchCounts, runs, workersRaw] = await Promise.all([
+        const [editionsCounts, batchCounts, runs, workersRaw, redis] = await Promise.all([
           app.editionsQueue.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed'),
           app.batchQueue.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed'),
           nextRuns(app.editionsQueue),
           app.redis.hgetall(app.keys.workers()),
+          app.topology(),
         ]);
         const now = Date.now();
         const workers = Object.entries(workersRaw)
@@ -142,7 +143,7 @@ export function editionCommands(ctx: OwnedContext): Command[] {
             nextRun: next ? DateTime.fromMillis(next, { zone: n.timezone }).toISO() : null,
           };
         });
-        const out = { queues: { editions: editionsCounts, 'send-batch': batchCounts }, workers, newsletters };
+        const out = { queues: { editions: editionsCounts, 'send-batch': batchCounts }, workers, newsletters, redis };
         if (opts.json) {
           ctx.stdout.write(JSON.stringify(out) + '\n');
           return;
@@ -155,6 +156,8 @@ export function editionCommands(ctx: OwnedContext): Command[] {
         for (const n of newsletters) {
           ctx.stdout.write(`  ${n.id}: "${n.schedule}" in ${n.timezone}; next run ${n.nextRun ?? 'not scheduled (no worker has started yet)'}\n`);
         }
+        const { formatTopology } = await import('../redis/topology.js');
+        ctx.stdout.write(`redis:\n${formatTopology(redis).map((l) => `  ${l}`).join('\n')}\n`);
       } finally {
         await rt.close();
       }

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connect.js';
 import type { CliContext } from './context.js';
 import { readEnv } from '../config/env.js';
 import { findConfigFile, loadConfig } from '../config/load.js';
@@ -29,7 +29,7 @@ export function makeContext(opts: ContextOptions): OwnedContext {
   let config: BriefConfig | undefined;
   let example = false;
   let keys: Keys | undefined;
-  let redis: Promise<Redis> | undefined;
+  let redis: Promise<RedisClient> | undefined;
   // Unset: redis/connect's default (loaded with ioredis on first use, not at start-up).
   let redisUrl = env.redisUrl;
 

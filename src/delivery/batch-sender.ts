@@ -221,12 +221,16 @@ export class BatchSender {
     }
     if (stoppedFor === 'stopping') return { kind: 'stopped' };
     if (stoppedFor === 'paused') {
-      if (await editions.park(editionId, batch)) return { kind: 'parked' };
+      if (await editions.park(editionId, batch)) {
+        await editions.replicated(editionId);
+        return { kind: 'parked' };
+      }
       // Resumed meanwhile: run the batch again to pick up where it stopped.
       return this.run(run);
     }
     if (stoppedFor === 'cancelled') {
       await editions.batchDone(editionId, batch);
+      await editions.replicated(editionId);
       return { kind: 'done' };
     }
     if (temporary.length && !lastAttempt) {
@@ -237,6 +241,8 @@ export class BatchSender {
       this.deps.metrics.incr('failed', newsletterId);
     }
     const after = await editions.batchDone(editionId, batch);
+    // Before BullMQ records the job complete (on the queues' primary, maybe another one).
+    await editions.replicated(editionId);
     if (after === 'sent') logger.info({ editionId }, 'edition sent');
     return { kind: 'done' };
   }

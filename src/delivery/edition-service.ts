@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connect.js';
 import type { Queue } from 'bullmq';
 import type { BriefConfig } from '../config/schema.js';
 import { getNewsletter } from '../config/load.js';
@@ -20,7 +20,7 @@ import { normaliseAddress } from '../subscribers/index.js';
 
 export interface EditionServiceDeps {
   config: BriefConfig;
-  redis: Redis;
+  redis: RedisClient;
   keys: Keys;
   editions: EditionStore;
   subscribers: SubscriberStore;

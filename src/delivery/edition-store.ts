@@ -1,6 +1,7 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connect.js';
 import type { Keys } from '../keys.js';
 import { LuaScript } from '../redis/lua-script.js';
+import { ReplicaWait } from '../redis/replicas.js';
 import type { RenderedEdition } from '../render/types.js';
 
 export const EDITION_STATES = ['scheduled', 'sending', 'paused', 'cancelled', 'sent', 'failed'] as const;
@@ -210,12 +211,15 @@ const str = (v: string | undefined) => (v === undefined || v === '' ? null : v);
 
 /** Edition state, frozen content, recipient snapshot and ledger, in Redis. */
 export class EditionStore {
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
   private readonly keys: Keys;
 
-  constructor(deps: { redis: Redis; keys: Keys }) {
+  private readonly replicas: ReplicaWait;
+
+  constructor(deps: { redis: RedisClient; keys: Keys }) {
     this.redis = deps.redis;
     this.keys = deps.keys;
+    this.replicas = new ReplicaWait(deps.redis);
   }
 
   /** Creates the edition as `scheduled` unless it exists; asking twice yields one edition. */
@@ -420,6 +424,19 @@ export class EditionStore {
       [this.keys.edition(id), this.keys.editionBatchesDone(id)],
       [String(batch), new Date().toISOString()],
     )) as EditionState;
+  }
+
+  /**
+   * Resolves once the replicas of the primary that holds this edition have every write made
+   * so far (at most 2 s; at once when it has no replica; src/redis/replicas.ts). Call it before a job's
+   * completion is recorded: on a Cluster the queues live on another primary, and with
+   * asynchronous replication a primary that dies just after acknowledging a write loses it.
+   * Without this, a batch job could stay completed while its outcomes and "batch done"
+   * vanished with the edition's primary (the edition would never finish), or a snapshot
+   * page vanish after its batch was enqueued (its recipients would be lost).
+   */
+  async replicated(id: string): Promise<void> {
+    await this.replicas.after(this.keys.edition(id));
   }
 
   async park(id: string, batch: number): Promise<boolean> {

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connect.js';
 import type { Keys } from '../keys.js';
 
 export const METRIC_NAMES = ['sent', 'failed', 'failed_temporary', 'failed_permanent', 'suppressed', 'unsubscribes', 'feed_errors'] as const;
@@ -9,7 +9,7 @@ export type MetricName = (typeof METRIC_NAMES)[number];
  * instance's /metrics tells the truth while the workers run on other machines.
  */
 export class MetricsStore {
-  constructor(private readonly deps: { redis: Redis; keys: Keys }) {}
+  constructor(private readonly deps: { redis: RedisClient; keys: Keys }) {}
 
   /** Fire and forget: a lost increment must never fail a send (auto-pipelined by ioredis). */
   incr(name: MetricName, newsletter: string, by = 1): void {

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connect.js';
 import { LuaScript } from '../redis/lua-script.js';
 
 // GCRA: one key holds the "theoretical arrival time". Each call reserves one slot and
@@ -29,7 +29,7 @@ export class RateLimiter {
   private readonly interval: number;
   private readonly burst: number;
 
-  constructor(private readonly deps: { redis: Redis; key: string }, private readonly opts: RateLimiterOptions) {
+  constructor(private readonly deps: { redis: RedisClient; key: string }, private readonly opts: RateLimiterOptions) {
     this.interval = opts.ratePerSecond > 0 ? 1000 / opts.ratePerSecond : 0;
     this.burst = opts.burst ?? Math.max(0, Math.floor(opts.ratePerSecond) - 1);
   }

@@ -52,10 +52,15 @@ export async function takeSnapshot(
       pos = await editions.snapshotPosition(edition.id);
       continue;
     }
-    if (closed.length) await deps.enqueue(edition.id, closed);
+    if (closed.length) {
+      // The page must outlive a failover of the edition's primary before its batches run.
+      await editions.replicated(edition.id);
+      await deps.enqueue(edition.id, closed);
+    }
     pos = { done: false, ...next };
   }
   const { batches } = await editions.finishSnapshot(edition.id);
+  await editions.replicated(edition.id);
   // Every batch once more: covers the last, partly filled batch and any batch whose enqueue
   // was cut off by a crash. Job ids are deterministic, so queued ones are not doubled.
   if (batches > 0) await deps.enqueue(edition.id, Array.from({ length: batches }, (_, i) => i));

@@ -70,6 +70,8 @@ export async function leave(
   // setStatus is a compare-and-set: of two concurrent clicks only one sees "active" before.
   const previous = await app.subscribers.setStatus(p.list, p.email, 'unsubscribed');
   if (previous !== 'active') return previous === null ? 'not-on-list' : 'already';
+  // The page says "unsubscribed": that must hold after a failover of the list's primary.
+  await app.subscribers.replicated(p.list);
   app.metrics.incr('unsubscribes', newsletterOf(app.config, p));
   log.info({ list: p.list, edition: p.edition || undefined }, 'unsubscribed');
   return 'unsubscribed';

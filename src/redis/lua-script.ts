@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './connect.js';
 
 /**
  * A Lua script run by SHA, loaded on the first NOSCRIPT (after a Redis restart too).
@@ -7,12 +7,15 @@ import type { Redis } from 'ioredis';
  * valid on Redis Cluster.
  */
 export class LuaScript {
+  /** Every script the project defines (tests/redis/slots.test.ts checks each one's keys). */
+  static readonly all: LuaScript[] = [];
   readonly sha: string;
   constructor(readonly name: string, readonly lua: string) {
     this.sha = createHash('sha1').update(lua).digest('hex');
+    LuaScript.all.push(this);
   }
 
-  async run<T = unknown>(redis: Redis, keys: string[], args: Array<string | number>): Promise<T> {
+  async run<T = unknown>(redis: RedisClient, keys: string[], args: Array<string | number>): Promise<T> {
     try {
       return (await redis.evalsha(this.sha, keys.length, ...keys, ...args)) as T;
     } catch (err) {

@@ -56,6 +56,12 @@ export interface RedisServerOptions {
   logfile?: string;
   /** @defaultValue 10000 */
   startTimeoutMs?: number;
+  /** More `--name value` arguments (cluster mode, replicaof…). */
+  extraArgs?: string[];
+  /** A config file to start from (Sentinel rewrites its own; given before the arguments). */
+  configFile?: string;
+  /** Run as a Sentinel (`redis-server FILE --sentinel`): needs `configFile`. */
+  sentinel?: boolean;
 }
 
 export interface RedisServer {
@@ -69,12 +75,19 @@ export interface RedisServer {
 /** Spawns redis-server on 127.0.0.1 with no RDB snapshots and `noeviction`, and waits for PONG. */
 export async function startRedisServer(opts: RedisServerOptions): Promise<RedisServer> {
   const args = [
+    ...(opts.configFile ? [opts.configFile] : []),
+    ...(opts.sentinel ? ['--sentinel'] : []),
     '--port', String(opts.port), '--bind', '127.0.0.1', '--dir', opts.dir, '--save', '',
     '--appendonly', opts.appendonly ? 'yes' : 'no', '--appendfsync', opts.appendfsync ?? 'everysec',
     // Eviction would silently drop ledger or queue keys under memory pressure.
     '--maxmemory-policy', 'noeviction',
   ];
+  if (opts.sentinel) {
+    // A Sentinel refuses the server's persistence and memory options.
+    args.splice(args.indexOf('--save'), args.length);
+  }
   if (opts.logfile) args.push('--logfile', opts.logfile);
+  if (opts.extraArgs) args.push(...opts.extraArgs);
   const child = spawn('redis-server', args, { stdio: 'ignore' });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   let spawnError: Error | undefined;

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connect.js';
 
 /**
  * The one Lua script that writes subscriber records: a batch of compare-and-set swaps on
@@ -98,8 +98,8 @@ type RawCas = (members: string, counts: string, batch: string, size: number) => 
  * Defines the script on the connection (once) and returns a caller that takes swaps with
  * distinct addresses and resolves to the 1-based positions of those that conflicted.
  */
-export function casCommand(redis: Redis): (members: string, counts: string, swaps: readonly CasSwap[]) => Promise<number[]> {
-  const r = redis as Redis & Record<string, unknown>;
+export function casCommand(redis: RedisClient): (members: string, counts: string, swaps: readonly CasSwap[]) => Promise<number[]> {
+  const r = redis as RedisClient & Record<string, unknown>;
   if (typeof r[COMMAND] !== 'function') {
     redis.defineCommand(COMMAND, { numberOfKeys: 2, lua: CAS_LUA });
   }

@@ -1,7 +1,8 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connect.js';
 import { BriefError } from '../errors.js';
 import type { Keys } from '../keys.js';
 import { casCommand, type CasSwap } from './cas-script.js';
+import { ReplicaWait } from '../redis/replicas.js';
 import { cleanLine, cleanName, MAX_ATTRIBUTE } from './clean-text.js';
 import { assertListId } from './list-id.js';
 import { normaliseAddress } from './normalise-address.js';
@@ -17,7 +18,7 @@ import {
 
 export interface SubscriberStoreOptions {
   /** A connected ioredis client; the store defines its Lua script on it. */
-  redis: Redis;
+  redis: RedisClient;
   /** The key layout (src/keys.ts). */
   keys: Keys;
   /** The clock for createdAt/updatedAt. @defaultValue `Date.now` */
@@ -68,11 +69,12 @@ interface Swap extends CasSwap {
  * list's per-status counters always equal what its members hash holds.
  */
 export class SubscriberStore {
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   readonly keys: Keys;
   private readonly now: () => number;
   private readonly maxRetries: number;
   private readonly cas: ReturnType<typeof casCommand>;
+  private readonly replicas: ReplicaWait;
 
   constructor(opts: SubscriberStoreOptions) {
     if (!opts || typeof opts.redis?.hmget !== 'function') {
@@ -93,6 +95,16 @@ export class SubscriberStore {
     this.now = opts.now ?? Date.now;
     this.maxRetries = maxRetries;
     this.cas = casCommand(opts.redis);
+    this.replicas = new ReplicaWait(opts.redis);
+  }
+
+  /**
+   * Resolves once the list's primary has passed the writes made so far to a replica (at
+   * once without replicas): an unsubscribe confirmed to a reader must outlive a failover.
+   */
+  async replicated(list: string): Promise<void> {
+    assertListId(list);
+    await this.replicas.after(this.keys.listMembers(list));
   }
 
   /**

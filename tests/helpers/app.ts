@@ -7,6 +7,7 @@ import type { BriefConfig } from '../../src/config/schema.js';
 import { createApp, type App } from '../../src/wiring.js';
 import { silentLogger } from '../../src/logger.js';
 import { testRedis, deleteByPrefix } from './redis.js';
+import type { RedisClient } from '../../src/redis/connect.js';
 
 export const FIXTURE_DATE = '2025-09-05';
 export const FIXTURE_FEED = path.resolve(import.meta.dirname, '../fixtures/delivery/feed.xml');
@@ -23,6 +24,8 @@ export interface TestAppOptions {
   config?: Record<string, unknown>;
   /** Compile in a child process, as `brief worker` does. */
   compileInChild?: boolean;
+  /** The App's connection, instead of one made from REDIS_URL (closed by the App). */
+  redis?: RedisClient;
 }
 
 export interface TestApp {
@@ -66,7 +69,7 @@ export async function testApp(opts: TestAppOptions = {}): Promise<TestApp> {
     BRIEF_PREFIX: t.prefix,
     PUBLIC_URL: 'https://brief.example.org',
   });
-  const app = createApp({ config, env, redisUrl: t.url, logger: silentLogger(), compileInChild: opts.compileInChild });
+  const app = createApp({ config, env, redisUrl: t.url, logger: silentLogger(), compileInChild: opts.compileInChild, redis: opts.redis });
   return {
     app,
     config,

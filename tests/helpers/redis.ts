@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
+import { createRedis, primaries, type RedisClient } from '../../src/redis/connect.js';
 import { makeKeys, type Keys } from '../../src/keys.js';
 
 /** Each test gets its own key prefix, so tests never see each other's keys. */
 export interface TestRedis {
-  redis: Redis;
+  redis: RedisClient;
   keys: Keys;
   prefix: string;
   url: string;
@@ -18,19 +18,26 @@ export function redisUrl(): string {
   return url;
 }
 
-export async function deleteByPrefix(redis: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, found] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    cursor = next;
-    if (found.length) await redis.unlink(...found);
-  } while (cursor !== '0');
+/**
+ * Deletes every key under `prefix:`. SCAN walks one server's keys, so on a Cluster it runs
+ * on each primary, and each key is unlinked on its own (keys of one SCAN page lie in many
+ * slots, and a multi-key UNLINK must stay in one).
+ */
+export async function deleteByPrefix(redis: RedisClient, prefix: string): Promise<void> {
+  for (const node of await primaries(redis)) {
+    let cursor = '0';
+    do {
+      const [next, found] = await node.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (found.length) await Promise.all(found.map((k) => node.unlink(k)));
+    } while (cursor !== '0');
+  }
 }
 
 export async function testRedis(): Promise<TestRedis> {
   const url = redisUrl();
   const prefix = `t${randomUUID().replace(/-/g, '').slice(0, 12)}`;
-  const redis = new Redis(url, { maxRetriesPerRequest: null });
+  const redis = createRedis(url);
   const keys = makeKeys(prefix);
   return {
     redis,

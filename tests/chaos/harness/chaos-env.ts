@@ -2,7 +2,7 @@ import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
-import { Redis } from 'ioredis';
+import { createRedis } from '../../../src/redis/connect.js';
 import { loadConfig } from '../../../src/config/load.js';
 import { readEnv } from '../../../src/config/env.js';
 import { createApp, type App } from '../../../src/wiring.js';
@@ -124,7 +124,7 @@ export async function chaosEnv(opts: ChaosEnvOptions = {}): Promise<ChaosEnv> {
     async cleanup() {
       await procs.killAll();
       await Promise.allSettled([app, ...others].map((a) => a.close()));
-      const r = new Redis(url, { maxRetriesPerRequest: 1, connectTimeout: 2000, retryStrategy: () => null });
+      const r = createRedis(url, { maxRetriesPerRequest: 1, connectTimeout: 2000, retryStrategy: () => null });
       r.on('error', () => {});
       await deleteByPrefix(r, prefix).catch(() => {});
       r.disconnect();

@@ -19,7 +19,8 @@ import { createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { once } from 'node:events';
 import os from 'node:os';
 import path from 'node:path';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { createRedis } from '../../../src/redis/connect.js';
 import { makeKeys } from '../../../src/keys.js';
 import { importCsv, SubscriberStore } from '../../../src/subscribers/index.js';
 import { deleteByPrefix } from '../../helpers/redis.js';
@@ -47,7 +48,8 @@ async function main(): Promise<void> {
   const url = process.env.REDIS_URL ?? throwaway!.url;
   const dir = mkdtempSync(path.join(os.tmpdir(), 'brief-bench-'));
   const file = path.join(dir, 'subscribers.csv');
-  const redis = new Redis(url);
+  // INFO memory is per server: one redis-server, never a Cluster.
+  const redis = createRedis(url) as Redis;
   const prefix = `bench${process.pid}`;
   const keys = makeKeys(prefix);
   try {
