@@ -62,6 +62,10 @@ export interface Keys {
   secretFingerprint(): string;
   /** Failed admin logins of one client address, in the current throttle window. */
   authFailures(client: string): string;
+  /** Hash: one editor console session (by the SHA-256 of its cookie value), with a TTL. */
+  consoleSession(idHash: string): string;
+  /** String: the addresses an editor last sent a test to (per user). */
+  consoleTestTo(user: string): string;
 }
 
 export function makeKeys(prefix = 'brief'): Keys {
@@ -97,5 +101,7 @@ export function makeKeys(prefix = 'brief'): Keys {
     localSecret: () => `${p}:local-secret`,
     secretFingerprint: () => `${p}:secret-fingerprint`,
     authFailures: (client) => `${p}:auth-failures:${client}`,
+    consoleSession: (idHash) => `${p}:console-session:${idHash}`,
+    consoleTestTo: (user) => `${p}:console-test-to:${user}`,
   };
 }
