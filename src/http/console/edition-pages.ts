@@ -102,7 +102,7 @@ ${o.live ? liveBlock(o.live, o.csrf) : ''}
 ${toggles(view, o.phone, o.variant)}
 ${
   previewable
-    ? `<iframe class="preview-frame ${o.phone ? 'phone' : 'desktop'}" sandbox="" src="${h(`${path}/preview?variant=${o.variant}`)}" width="${width}" height="900" title="Preview: ${h(o.variant === 'member' ? 'Member' : 'Public')} variant, ${width} px wide" loading="lazy"></iframe>`
+    ? `<iframe class="preview-frame ${o.phone ? 'phone' : 'desktop'}" sandbox="" src="${h(`${path}/preview?variant=${o.variant}`)}" width="${width}" height="900" title="Preview: ${h(o.variant === 'member' ? 'Member' : 'Public')} variant, ${width} px wide"></iframe>`
     : '<p>No preview: the edition has no content.</p>'
 }
 </section>
@@ -111,7 +111,9 @@ ${
 <h2 id="contents-h">Contents</h2>
 <p>Window: after <time datetime="${h(w.start)}">${h(inZone(w.start, n.timezone))}</time>, up to <time datetime="${h(w.end)}" data-local>${h(inZone(w.end, n.timezone))}</time> (${h(n.timezone)}).</p>
 <p>${view.articleCount} article${view.articleCount === 1 ? '' : 's'}${view.htmlBytes !== null ? `, ${Math.round(view.htmlBytes / 1024)} KB of HTML` : ''}.</p>
+${view.frozen && view.sections.length ? '<p class="muted">The preview shows the edition as frozen for the send; the articles below are what the feeds hold now.</p>' : ''}
 ${warnings}
+${view.lead ? `<h3>Lead</h3><ul class="plain"><li><a href="${h(view.lead.url)}" rel="noreferrer">${h(view.lead.title)}</a></li></ul>` : ''}
 ${sections}
 </section>
 <section class="card" aria-labelledby="test-h">
@@ -167,7 +169,7 @@ export function reportPage(o: { status: Live; rows: ReportRow[]; groups: Failure
   const s = o.status;
   const path = editionPath(s.id);
   const groups = o.groups.length
-    ? `<div class="table-wrap"><table><caption class="muted">Failures grouped by SMTP reply</caption><thead><tr><th scope="col">SMTP reply</th><th scope="col">Outcome</th><th scope="col" class="num">Recipients</th><th scope="col">For example</th></tr></thead><tbody>${o.groups
+    ? `<div class="table-wrap" tabindex="0" role="region" aria-label="Failures by SMTP reply"><table><caption class="muted">Failures grouped by SMTP reply</caption><thead><tr><th scope="col">SMTP reply</th><th scope="col">Outcome</th><th scope="col" class="num">Recipients</th><th scope="col">For example</th></tr></thead><tbody>${o.groups
         .map((g) => `<tr><td class="wrap">${h(g.reply)}</td><td>${h(g.outcome)}</td><td class="num">${g.count}</td><td class="wrap">${h(g.sample.join(', '))}</td></tr>`)
         .join('')}</tbody></table></div>`
     : '<p>No failures.</p>';
@@ -199,7 +201,7 @@ ${groups}
 </section>
 <section class="card" aria-labelledby="rows-h"><h2 id="rows-h">Every recipient</h2>
 ${pager}
-<div class="table-wrap"><table>
+<div class="table-wrap" tabindex="0" role="region" aria-label="Recipients"><table>
 <thead><tr><th scope="col">Recipient</th><th scope="col">Outcome</th><th scope="col">Message-ID</th><th scope="col">SMTP reply</th><th scope="col" class="num">Attempts</th><th scope="col">Time (UTC)</th></tr></thead>
 <tbody>
 ${rows || '<tr><td colspan="6">No recipients in the snapshot yet.</td></tr>'}

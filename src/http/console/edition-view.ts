@@ -24,6 +24,8 @@ export interface EditionView {
   /** The content is the frozen one (a send started); else compiled from the feeds now. */
   frozen: boolean;
   subject: string | null;
+  /** The lead article (shown first, outside the sections). */
+  lead: { title: string; url: string } | null;
   sections: Array<{ title: string; articles: Array<{ title: string; url: string }> }>;
   articleCount: number;
   /** Bytes of the member variant's HTML, as sent. */
@@ -77,7 +79,6 @@ export class EditionViews {
       );
     }
     const sections = compiled?.content.sections.map((s) => ({ title: s.title, articles: s.articles.map((a) => ({ title: a.title, url: a.url })) })) ?? [];
-    if (frozenContent && compiled) warnings.push('The articles below are what the feeds hold now; the preview shows the frozen edition as sent.');
     return {
       id,
       newsletter: n,
@@ -86,6 +87,7 @@ export class EditionViews {
       window,
       frozen: Boolean(frozenContent),
       subject: rendered?.subject ?? null,
+      lead: compiled ? { title: compiled.content.lead.title, url: compiled.content.lead.url } : null,
       sections,
       articleCount: status?.articles || compiled?.content.articles.length || 0,
       htmlBytes,

@@ -36,13 +36,13 @@ export async function newslettersPage(app: App, o: { csrf: string; notice?: { te
       return `<section class="card" aria-labelledby="${h(hid)}">
 <h2 id="${h(hid)}">${h(n.title)} <span class="muted">(${h(n.id)})</span></h2>
 ${next}
-<div class="table-wrap"><table><caption class="muted">Lists</caption>
+<div class="table-wrap" tabindex="0" role="region" aria-label="Lists of ${h(n.id)}"><table><caption class="muted">Lists</caption>
 <thead><tr><th scope="col">List</th><th scope="col" class="num">Active</th><th scope="col" class="num">Unsubscribed</th><th scope="col" class="num">Bounced</th><th scope="col" class="num">Complained</th></tr></thead>
 <tbody>${listRows}</tbody></table></div>
 <h3>Last editions</h3>
 ${
   editions.length
-    ? `<div class="table-wrap"><table><thead><tr><th scope="col">Edition</th><th scope="col">State</th><th scope="col" class="num">Sent / recipients</th><th scope="col" class="num">Failed or suppressed</th><th scope="col"><span class="skip">Report</span></th></tr></thead><tbody>${editionRows}</tbody></table></div>`
+    ? `<div class="table-wrap" tabindex="0" role="region" aria-label="Last editions of ${h(n.id)}"><table><thead><tr><th scope="col">Edition</th><th scope="col">State</th><th scope="col" class="num">Sent / recipients</th><th scope="col" class="num">Failed or suppressed</th><th scope="col"><span class="skip">Report</span></th></tr></thead><tbody>${editionRows}</tbody></table></div>`
     : '<p class="muted">No editions yet.</p>'
 }
 </section>`;

@@ -43,7 +43,7 @@ ${
     scripts: ['subscribers.js'],
     body: `<h1>Subscribers</h1>
 <section class="card" aria-labelledby="lists-h"><h2 id="lists-h">Lists</h2>
-<div class="table-wrap"><table>
+<div class="table-wrap" tabindex="0" role="region" aria-label="Subscribers per list"><table>
 <thead><tr><th scope="col">List</th><th scope="col" class="num">Active</th><th scope="col" class="num">Unsubscribed</th><th scope="col" class="num">Bounced</th><th scope="col" class="num">Complained</th></tr></thead>
 <tbody>${rows}</tbody></table></div>
 </section>
