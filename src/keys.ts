@@ -66,6 +66,8 @@ export interface Keys {
   consoleSession(idHash: string): string;
   /** String: the addresses an editor last sent a test to (per user). */
   consoleTestTo(user: string): string;
+  /** String: the console password made for the outbox default when BRIEF_ADMIN_TOKEN is unset. */
+  localAdminToken(): string;
 }
 
 export function makeKeys(prefix = 'brief'): Keys {
@@ -103,5 +105,6 @@ export function makeKeys(prefix = 'brief'): Keys {
     authFailures: (client) => `${p}:auth-failures:${client}`,
     consoleSession: (idHash) => `${p}:console-session:${idHash}`,
     consoleTestTo: (user) => `${p}:console-test-to:${user}`,
+    localAdminToken: () => `${p}:local-admin-token`,
   };
 }

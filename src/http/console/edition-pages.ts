@@ -82,7 +82,8 @@ export function editionPage(
           .join('')}</ul>`,
     )
     .join('\n');
-  const canSend = !view.status || (view.status.state === 'failed' && !view.frozen);
+  // Nothing compiled (no articles, a feed down): a send would only fail.
+  const canSend = view.subject !== null && (!view.status || (view.status.state === 'failed' && !view.frozen));
   const previewable = view.subject !== null;
   const width = o.phone ? 375 : 600;
   const send = canSend
