@@ -28,7 +28,7 @@ const newsletter = (id: string, lists: string[]) => ({
 const SMALL = 300;
 const LARGE = 1200;
 
-/** Screenshots of the page at phone and desktop width, into test-artifacts/; and no WCAG A/AA violation at either. */
+/** Screenshots of the page at phone and desktop width, into test-artifacts/; and no WCAG A/AA violation at either, light or dark. */
 async function check(page: Page, name: string): Promise<void> {
   for (const [label, viewport] of [['375', PHONE], ['1280', DESKTOP]] as const) {
     await page.setViewportSize(viewport);
@@ -36,6 +36,11 @@ async function check(page: Page, name: string): Promise<void> {
     const violations = await axeViolations(page);
     expect(violations, `${name} at ${label} px: ${JSON.stringify(violations)}`).toEqual([]);
   }
+  // And in dark mode (its own colours, so its own contrast).
+  await page.emulateMedia({ colorScheme: 'dark' });
+  const dark = await axeViolations(page);
+  await page.emulateMedia({ colorScheme: 'light' });
+  expect(dark, `${name} in dark mode: ${JSON.stringify(dark)}`).toEqual([]);
 }
 
 describe('the editor console in a browser', () => {
