@@ -30,6 +30,10 @@ const LARGE = 1200;
 
 /** Screenshots of the page at phone and desktop width, into test-artifacts/; and no WCAG A/AA violation at either, light or dark. */
 async function check(page: Page, name: string): Promise<void> {
+  // The preview (frozen content once a send started) is there before the picture is taken.
+  if (await page.locator('iframe.preview-frame').count()) {
+    await expect.poll(() => page.frameLocator('iframe.preview-frame').locator('body').innerText().then((t) => t.length)).toBeGreaterThan(100);
+  }
   for (const [label, viewport] of [['375', PHONE], ['1280', DESKTOP]] as const) {
     await page.setViewportSize(viewport);
     await screenshot(page, `console-${name}-${label}`);
