@@ -88,7 +88,8 @@ export async function consoleRoutes(f: FastifyInstance, opts: { app: App }): Pro
   const cookies: CookieSettings = { secure: app.env.publicUrl.startsWith('https:') };
   const views = new EditionViews(app);
   const streams = new Set<PassThrough>();
-  f.addHook('onClose', async () => {
+  // Before the server stops listening: an open event stream would keep close() waiting.
+  f.addHook('preClose', async () => {
     for (const s of streams) s.end();
   });
 
