@@ -25,6 +25,8 @@ const newsletter = (id: string, lists: string[]) => ({
   sections: [{ title: 'Georgia', tags: ['Georgia'] }],
 });
 
+/** `npm run test:browser` sets it: every page also checked in dark mode. */
+const FULL = process.env.BRIEF_BROWSER_FULL === '1';
 const SMALL = 300;
 const LARGE = 1200;
 
@@ -42,7 +44,9 @@ async function check(page: Page, name: string): Promise<void> {
     const violations = await axeViolations(page);
     expect(violations, `${name} at ${label} px: ${JSON.stringify(violations)}`).toEqual([]);
   }
-  // And in dark mode (its own colours, so its own contrast).
+  // And in dark mode (its own colours, so its own contrast): in the full run only
+  // (`npm run test:browser`), to keep `npm test` short.
+  if (!FULL) return;
   await page.emulateMedia({ colorScheme: 'dark' });
   const dark = await axeViolations(page);
   await page.emulateMedia({ colorScheme: 'light' });
