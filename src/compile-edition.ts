@@ -3,7 +3,7 @@ import type { BriefConfig, NewsletterConfig } from './config/schema.js';
 import { resolveConfigPath } from './config/load.js';
 import type { Keys } from './keys.js';
 import type { Article } from './articles/types.js';
-import { editionWindow, selectEdition, articleKeys, editionId as makeEditionId } from './edition/index.js';
+import { editionWindow, selectEdition, articleKeys, editionId as makeEditionId, inWindow } from './edition/index.js';
 import type { EditionContent, EditionWindow } from './edition/types.js';
 import { inProcessEngine, type CompileEngine } from './compile-engine.js';
 import type { RenderedEdition } from './render/types.js';
@@ -26,6 +26,8 @@ export interface CompiledEdition {
   rendered: RenderedEdition;
   /** Items skipped while reading feeds, one line each. */
   warnings: string[];
+  /** Articles of the window left out of the edition, and why (the editor console shows them). */
+  skipped: Array<{ title: string; why: string }>;
   /** False when no Redis was given, so earlier editions were not checked. */
   checkedEarlierEditions: boolean;
   /** Peak memory of the compile process, in bytes, when it ran in a child process. */
@@ -83,6 +85,13 @@ export async function compileEdition(
     const alreadySent =
       deps.redis && deps.keys ? await sentBefore(deps.redis, deps.keys, newsletter.id, articles, id) : undefined;
     const content = selectEdition({ newsletter, window, articles, alreadySent });
+    const chosen = new Set(content?.articles ?? []);
+    const skipped = articles
+      .filter((a) => inWindow(window, a.published) && !chosen.has(a))
+      .map((a) => ({
+        title: a.title,
+        why: alreadySent?.(a) ? 'sent in an earlier edition' : `a duplicate of another story, or over maxArticles (${newsletter.maxArticles})`,
+      }));
     if (!content) {
       throw new BriefError(
         'EEMPTY',
@@ -95,7 +104,7 @@ export async function compileEdition(
       editionId: id,
       archiveUrl: archiveUrl(deps.publicUrl, newsletter.id, date),
     });
-    return { editionId: id, window, content, rendered, warnings, checkedEarlierEditions: Boolean(deps.redis), compileRss: session.peakRss() };
+    return { editionId: id, window, content, rendered, warnings, skipped, checkedEarlierEditions: Boolean(deps.redis), compileRss: session.peakRss() };
   } finally {
     session.close();
   }

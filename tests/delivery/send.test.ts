@@ -194,6 +194,8 @@ describe('delivery over a real SMTP server', () => {
     });
     const titles = next.content.articles.map((a) => a.title);
     expect(titles).toEqual(['Vineyards report early harvest']);
+    // The console shows what was left out, and why.
+    expect(next.skipped).toEqual([expect.objectContaining({ why: 'sent in an earlier edition' })]);
   });
 
   it("the scheduler fires in the newsletter's zone and creates that date's edition", async () => {

@@ -70,7 +70,10 @@ export class EditionViews {
         warnings.push(err.code === 'EEMPTY' ? `No articles: ${err.message}` : err.code === 'EFEED' ? `A source failed: ${err.message}` : err.message);
       }
     }
-    if (compiled) warnings.push(...compiled.warnings.map((w) => `Skipped: ${w}`));
+    if (compiled) {
+      warnings.push(...compiled.warnings.map((w) => `Skipped while reading the feeds: ${w}`));
+      warnings.push(...compiled.skipped.map((s) => `Skipped "${s.title}": ${s.why}`));
+    }
     const rendered: RenderedEdition | undefined = frozenContent ?? compiled?.rendered;
     const htmlBytes = rendered ? Buffer.byteLength(rendered.variants.member.html) : null;
     if (htmlBytes !== null && htmlBytes >= GMAIL_CLIP_WARN_BYTES) {
