@@ -236,5 +236,15 @@ describe('the editor console in a browser', () => {
     expect(await page.getByRole('button', { name: 'Log in' }).isVisible()).toBe(true);
     await page.goto('/admin/newsletters');
     expect(new URL(page.url()).pathname).toBe('/admin');
+
+    // Keyboard only: Tab to the password (past the skip link), type, Enter; focus is visible.
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => (globalThis as unknown as { document: { activeElement: { id: string } } }).document.activeElement.id)).toBe('password');
+    const outline = await page.locator('#password').evaluate((el) => (globalThis as unknown as { getComputedStyle(e: unknown): { outlineStyle: string; outlineWidth: string } }).getComputedStyle(el));
+    expect(outline.outlineStyle).not.toBe('none');
+    await page.keyboard.type(ADMIN);
+    await page.keyboard.press('Enter');
+    await page.waitForURL('**/admin/newsletters');
   }, 60_000);
 });
