@@ -120,3 +120,13 @@ describe('the edition report', () => {
     expect(bad.errLines).toEqual([expect.stringContaining('no edition "daily-2031-01-01"')]);
   });
 });
+
+describe('csvLine', () => {
+  it('quotes as csv-stringify does, and neutralises formulas', async () => {
+    const { stringify } = await import('csv-stringify/sync');
+    const { csvLine } = await import('../../src/delivery/edition-report.js');
+    const cells = ['plain', 'with,comma', 'with "quotes"', 'two\nlines', 'cr\rhere', '', '=HYPERLINK("x")', '-1', '@me', 'ok'];
+    expect(csvLine(cells)).toBe(stringify([cells.map((c) => (/^[=+\-@\t\r]/.test(c) ? `'${c}` : c))]));
+    expect(parse(csvLine(cells))[0]).toEqual(['plain', 'with,comma', 'with "quotes"', 'two\nlines', 'cr\rhere', '', `'=HYPERLINK("x")`, "'-1", "'@me", 'ok']);
+  });
+});
