@@ -143,10 +143,10 @@ export function sendConfirmPage(o: { id: string; title: string; lists: Array<{ l
     current: 'newsletters',
     body: `<h1>Send ${h(o.id)} now?</h1>
 <section class="card">
-<p>This sends <strong>${h(o.title)}</strong> to <strong>${total} recipient${total === 1 ? '' : 's'}</strong> on the list${o.lists.length === 1 ? '' : 's'} ${h(listWords)}${
+<p>This sends <strong>${h(o.title)}</strong> to <strong>${o.lists.length > 1 ? 'up to ' : ''}${total} recipient${total === 1 ? '' : 's'}</strong> on the list${o.lists.length === 1 ? '' : 's'} ${h(listWords)}${
       o.lists.length > 1 ? ' (an address on two lists gets one message)' : ''
     }.</p>
-<p class="muted">It cannot be undone; it can be paused or cancelled while it runs.</p>
+<p class="muted">Active subscribers now; suppressed addresses are left out when the send starts. It cannot be undone; it can be paused or cancelled while it runs.</p>
 <form method="post" action="${h(`${path}/send`)}" class="actions">${csrfField(o.csrf)}<button type="submit">Send now</button> <a href="${h(path)}">Back</a></form>
 </section>`,
   });
