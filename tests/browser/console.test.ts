@@ -39,7 +39,7 @@ async function check(page: Page, name: string): Promise<void> {
   for (const [label, viewport] of [['375', PHONE], ['1280', DESKTOP]] as const) {
     await page.setViewportSize(viewport);
     // Two frames, so the resized page (and its preview frame) is painted before the picture.
-    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    await page.evaluate('new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))');
     await screenshot(page, `console-${name}-${label}`);
     const violations = await axeViolations(page);
     expect(violations, `${name} at ${label} px: ${JSON.stringify(violations)}`).toEqual([]);
