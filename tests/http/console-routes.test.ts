@@ -86,6 +86,15 @@ describe('console routes over HTTP', () => {
     expect(page).toContain('No failures.');
   });
 
+  it("counts a list's suppressed addresses, whatever their status, and not those of other lists", async () => {
+    await t.app.subscribers.suppress('r1@example.net', '550 test');
+    await t.app.subscribers.suppress('stranger@example.org', '550 test');
+    expect(await t.app.subscribers.countSuppressedOn('daily')).toBe(1);
+    const page = await (await get('/admin/newsletters')).text();
+    expect(page).toMatch(/<th scope="row">daily<\/th><td class="num">40<\/td><td class="num">0<\/td><td class="num">0<\/td><td class="num">0<\/td><td class="num">1<\/td>/);
+    expect(page).toContain('2 addresses are suppressed on every list');
+  });
+
   it('imports a CSV sent as text/csv only with the CSRF header, into a known list', async () => {
     const send = (headers: Record<string, string>, list = 'daily') =>
       fetch(`${http.url}/admin/subscribers/import?list=${list}&name=x.csv`, { method: 'POST', headers: { cookie, 'content-type': 'text/csv', ...headers }, body: 'email\nnew@example.org\nbroken\n' });

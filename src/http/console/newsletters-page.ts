@@ -19,9 +19,9 @@ export async function newslettersPage(app: App, o: { csrf: string; notice?: { te
       } catch (err) {
         if (!(err instanceof BriefError)) throw err;
       }
-      const lists = await Promise.all(n.lists.map(async (l) => ({ list: l, c: await app.subscribers.counts(l) })));
+      const lists = await Promise.all(n.lists.map(async (l) => ({ list: l, c: { ...(await app.subscribers.counts(l)), suppressed: await app.subscribers.countSuppressedOn(l) } })));
       const listRows = lists
-        .map(({ list, c }) => `<tr><th scope="row">${h(list)}</th><td class="num">${c.active}</td><td class="num">${c.unsubscribed}</td><td class="num">${c.bounced}</td><td class="num">${c.complained}</td></tr>`)
+        .map(({ list, c }) => `<tr><th scope="row">${h(list)}</th><td class="num">${c.active}</td><td class="num">${c.unsubscribed}</td><td class="num">${c.bounced}</td><td class="num">${c.complained}</td><td class="num">${c.suppressed}</td></tr>`)
         .join('');
       const editions = (await app.service.list(n.id)).slice(0, 8);
       const editionRows = editions
@@ -37,7 +37,7 @@ export async function newslettersPage(app: App, o: { csrf: string; notice?: { te
 <h2 id="${h(hid)}">${h(n.title)} <span class="muted">(${h(n.id)})</span></h2>
 ${next}
 <div class="table-wrap" tabindex="0" role="region" aria-label="Lists of ${h(n.id)}"><table><caption class="muted">Lists</caption>
-<thead><tr><th scope="col">List</th><th scope="col" class="num">Active</th><th scope="col" class="num">Unsubscribed</th><th scope="col" class="num">Bounced</th><th scope="col" class="num">Complained</th></tr></thead>
+<thead><tr><th scope="col">List</th><th scope="col" class="num">Active</th><th scope="col" class="num">Unsubscribed</th><th scope="col" class="num">Bounced</th><th scope="col" class="num">Complained</th><th scope="col" class="num">Suppressed</th></tr></thead>
 <tbody>${listRows}</tbody></table></div>
 <h3>Last editions</h3>
 ${

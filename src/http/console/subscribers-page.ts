@@ -7,9 +7,9 @@ import { CONSOLE_PATH, consolePage, csrfField } from './console-page.js';
 /** Counts per list, the CSV import, and one address looked up (its lists and status), with Remove. */
 export async function subscribersPage(app: App, o: { csrf: string; address?: string; notice?: { text: string; bad?: boolean } }): Promise<string> {
   const lists = await allLists(app);
-  const counts = await Promise.all(lists.map(async (l) => ({ list: l, c: await app.subscribers.counts(l) })));
+  const counts = await Promise.all(lists.map(async (l) => ({ list: l, c: { ...(await app.subscribers.counts(l)), suppressed: await app.subscribers.countSuppressedOn(l) } })));
   const rows = counts
-    .map(({ list, c }) => `<tr><th scope="row">${h(list)}</th><td class="num">${c.active}</td><td class="num">${c.unsubscribed}</td><td class="num">${c.bounced}</td><td class="num">${c.complained}</td></tr>`)
+    .map(({ list, c }) => `<tr><th scope="row">${h(list)}</th><td class="num">${c.active}</td><td class="num">${c.unsubscribed}</td><td class="num">${c.bounced}</td><td class="num">${c.complained}</td><td class="num">${c.suppressed}</td></tr>`)
     .join('');
   let lookup = '';
   const given = (o.address ?? '').trim();
@@ -44,7 +44,7 @@ ${
     body: `<h1>Subscribers</h1>
 <section class="card" aria-labelledby="lists-h"><h2 id="lists-h">Lists</h2>
 <div class="table-wrap" tabindex="0" role="region" aria-label="Subscribers per list"><table>
-<thead><tr><th scope="col">List</th><th scope="col" class="num">Active</th><th scope="col" class="num">Unsubscribed</th><th scope="col" class="num">Bounced</th><th scope="col" class="num">Complained</th></tr></thead>
+<thead><tr><th scope="col">List</th><th scope="col" class="num">Active</th><th scope="col" class="num">Unsubscribed</th><th scope="col" class="num">Bounced</th><th scope="col" class="num">Complained</th><th scope="col" class="num">Suppressed</th></tr></thead>
 <tbody>${rows}</tbody></table></div>
 </section>
 <section class="card" aria-labelledby="lookup-h"><h2 id="lookup-h">Look up an address</h2>
