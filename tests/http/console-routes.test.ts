@@ -95,6 +95,12 @@ describe('console routes over HTTP', () => {
     expect(page).toContain('2 addresses are suppressed on every list');
   });
 
+  it('a console session opens the queue dashboard without its Basic password', async () => {
+    expect((await get('/admin/queues/api/queues')).status).toBe(200);
+    expect((await fetch(`${http.url}/admin/queues/api/queues`)).status).toBe(401);
+    expect((await fetch(`${http.url}/admin/queues/api/queues`, { headers: { cookie: 'brief_console=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' } })).status).toBe(401);
+  });
+
   it('imports a CSV sent as text/csv only with the CSRF header, into a known list', async () => {
     const send = (headers: Record<string, string>, list = 'daily') =>
       fetch(`${http.url}/admin/subscribers/import?list=${list}&name=x.csv`, { method: 'POST', headers: { cookie, 'content-type': 'text/csv', ...headers }, body: 'email\nnew@example.org\nbroken\n' });
