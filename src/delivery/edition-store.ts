@@ -75,7 +75,6 @@ function ledgerValue(kind: LedgerKind, batch: number, detail: string, extra?: Le
   // With extras, the detail is always present (maybe empty): the claim script reads the
   // batch of an entry as what follows the kind up to the next ':'.
   if (!extra) return detail ? `${kind}:${batch}:${detail}` : `${kind}:${batch}`;
-  // eslint-disable-next-line no-control-regex
   const reply = extra.reply.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim().slice(0, MAX_REPLY);
   return `${kind}:${batch}:${detail}\t${extra.attempts}\t${extra.at}\t${reply}`;
 }

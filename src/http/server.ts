@@ -10,8 +10,7 @@ import { archiveRoutes } from './archive-routes.js';
 import { apiRoutes } from './api-routes.js';
 import { dashboardRoutes, DASHBOARD_PATH } from './dashboard.js';
 import { operatorRoutes } from './operator-routes.js';
-import { consoleRoutes } from './console/console-routes.js';
-import { CONSOLE_PATH } from './console/console-page.js';
+import { consoleRoutes, CONSOLE_PATH } from './console/index.js';
 import { h, renderPage } from './page.js';
 
 /** Request bodies: a one-click POST is ~30 bytes, the largest API body a list of 20 addresses. */
