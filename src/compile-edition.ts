@@ -4,7 +4,7 @@ import { resolveConfigPath } from './config/load.js';
 import type { Keys } from './keys.js';
 import type { Article, SkipReason, UndatedArticle } from './articles/types.js';
 import type { SourceFailure } from './articles/load-articles.js';
-import { editionWindow, selectEdition, articleKeys, editionId as makeEditionId } from './edition/index.js';
+import { editionWindow, selectEdition, articleKeys, editionId as makeEditionId, inWindow } from './edition/index.js';
 import type { EditionContent, EditionWindow } from './edition/types.js';
 import { inProcessEngine, type CompileEngine } from './compile-engine.js';
 import type { RenderedEdition } from './render/types.js';
@@ -37,6 +37,8 @@ export interface CompiledEdition {
   warnings: string[];
   /** Sources that failed while others were read: the edition goes out without them. */
   failures: SourceFailure[];
+  /** Articles of the window left out of the edition, and why (the editor console shows them). */
+  skipped: Array<{ title: string; why: string }>;
   /** False when no Redis was given, so earlier editions were not checked. */
   checkedEarlierEditions: boolean;
   /** Peak memory of the compile process, in bytes, when it ran in a child process. */
@@ -104,6 +106,13 @@ export async function compileEdition(
     const alreadySent =
       deps.redis && deps.keys ? await sentBefore(deps.redis, deps.keys, newsletter.id, articles, id) : undefined;
     const content = selectEdition({ newsletter, window, articles, alreadySent });
+    const chosen = new Set(content?.articles ?? []);
+    const skipped = articles
+      .filter((a) => inWindow(window, a.published) && !chosen.has(a))
+      .map((a) => ({
+        title: a.title,
+        why: alreadySent?.(a) ? 'sent in an earlier edition' : `a duplicate of another story, or over maxArticles (${newsletter.maxArticles})`,
+      }));
     if (!content) {
       throw new BriefError(
         'EEMPTY',
@@ -117,7 +126,7 @@ export async function compileEdition(
       editionId: id,
       archiveUrl: archiveUrl(deps.publicUrl, newsletter.id, date),
     });
-    return { editionId: id, window, content, rendered, warnings, failures, checkedEarlierEditions: Boolean(deps.redis), compileRss: session.peakRss() };
+    return { editionId: id, window, content, rendered, warnings, failures, skipped, checkedEarlierEditions: Boolean(deps.redis), compileRss: session.peakRss() };
   } finally {
     session.close();
   }

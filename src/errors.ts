@@ -42,6 +42,8 @@ export const ERROR_CODES = {
   ECOMPILE: 'ECOMPILE',
   /** HTTP: too many failed logins from one client address; try again after Retry-After. */
   ETHROTTLED: 'ETHROTTLED',
+  /** `brief preview --png` found no Chromium to take the screenshot with. */
+  ECHROMIUM: 'ECHROMIUM',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

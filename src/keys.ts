@@ -65,6 +65,12 @@ export interface Keys {
   secretFingerprint(): string;
   /** Failed admin logins of one client address, in the current throttle window. */
   authFailures(client: string): string;
+  /** Hash: one editor console session (by the SHA-256 of its cookie value), with a TTL. */
+  consoleSession(idHash: string): string;
+  /** String: the addresses an editor last sent a test to (per user). */
+  consoleTestTo(user: string): string;
+  /** String: the console password made for the outbox default when BRIEF_ADMIN_TOKEN is unset. */
+  localAdminToken(): string;
 }
 
 export function makeKeys(prefix = 'brief'): Keys {
@@ -101,5 +107,8 @@ export function makeKeys(prefix = 'brief'): Keys {
     localSecret: () => `${p}:local-secret`,
     secretFingerprint: () => `${p}:secret-fingerprint`,
     authFailures: (client) => `${p}:auth-failures:${client}`,
+    consoleSession: (idHash) => `${p}:console-session:${idHash}`,
+    consoleTestTo: (user) => `${p}:console-test-to:${user}`,
+    localAdminToken: () => `${p}:local-admin-token`,
   };
 }

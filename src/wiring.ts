@@ -239,6 +239,24 @@ export function createApp(opts: AppOptions): App {
   return app;
 }
 
+/**
+ * The password of the console, the editor API and the dashboard: BRIEF_ADMIN_TOKEN; or, for
+ * the outbox default only (no SMTP_URL: a machine trying the project, nothing mailed), a
+ * local one kept in Redis, so `npm start` on a fresh machine opens a console that works.
+ * With SMTP_URL set and no BRIEF_ADMIN_TOKEN, none: the admin endpoints stay off.
+ */
+export async function resolveAdminToken(
+  redis: RedisClient,
+  keys: Keys,
+  env: Pick<BriefEnv, 'adminToken' | 'smtpUrl'>,
+): Promise<{ token: string; local: boolean } | undefined> {
+  if (env.adminToken) return { token: env.adminToken, local: false };
+  if (env.smtpUrl) return undefined;
+  await redis.set(keys.localAdminToken(), randomBytes(18).toString('base64url'), 'NX');
+  const token = await redis.get(keys.localAdminToken());
+  return token ? { token, local: true } : undefined;
+}
+
 /** Where the embedded Redis keeps its data, beside the config's outbox. */
 export function embeddedRedisDir(config: BriefConfig, cwd: string): string {
   return path.resolve(cwd, '.brief', 'redis');

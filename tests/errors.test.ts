@@ -6,6 +6,7 @@ describe('the error code catalogue', () => {
     expect(Object.keys(ERROR_CODES)).toEqual([
       'ECONFIG', 'EFEED', 'EDATE', 'EEMPTY', 'ETEMPLATE', 'ENOTFOUND', 'EINPUT', 'ECSV', 'EREDIS',
       'ESMTP_TEMP', 'ESMTP_PERM', 'ESTATE', 'ETOKEN', 'ESECRET', 'EAUTH', 'EDISABLED', 'EINTERNAL', 'ECOMPILE', 'ETHROTTLED',
+      'ECHROMIUM',
     ]);
     for (const [k, v] of Object.entries(ERROR_CODES)) expect(v).toBe(k);
   });

@@ -6,6 +6,10 @@ import { nextEditionDate, editionProgress, defaultEditionDate } from '../edition
 import type { EditionStatus } from '../delivery/edition-store.js';
 import { BriefError } from '../errors.js';
 import { DateTime } from 'luxon';
+import { createWriteStream } from 'node:fs';
+import type { App } from '../wiring.js';
+import { getNewsletter } from '../config/load.js';
+import { quote } from '../errors.js';
 
 
 export function formatStatusLine(s: EditionStatus): string {
@@ -96,14 +100,22 @@ export function editionCommands(ctx: OwnedContext): Command[] {
     });
 
   const edition = new Command('edition')
-    .description('inspect or control one edition: status | pause | resume | cancel')
+    .description('inspect or control one edition: status | pause | resume | cancel | report')
     .argument('<ID>', 'edition id, e.g. daily-2025-09-05')
-    .addArgument(new Command().createArgument('<ACTION>', 'status, pause, resume or cancel').choices(['status', 'pause', 'resume', 'cancel']))
+    .addArgument(
+      new Command().createArgument('<ACTION>', 'status, pause, resume, cancel or report').choices(['status', 'pause', 'resume', 'cancel', 'report']),
+    )
     .option('--json', 'print the status as JSON')
-    .action(async (id: string, action: string, opts: { json?: boolean }) => {
+    .option('--csv', 'report: CSV (email,list,outcome,detail,message_id,smtp_reply,attempts,time) instead of tab-separated lines')
+    .option('--out <FILE>', 'report: write it here instead of stdout')
+    .action(async (id: string, action: string, opts: { json?: boolean; csv?: boolean; out?: string }) => {
       const rt = await openRuntime(ctx);
       try {
         const svc = rt.app.service;
+        if (action === 'report') {
+          await report(rt.app, id, opts);
+          return;
+        }
         const s =
           action === 'pause' ? await svc.pause(id)
           : action === 'resume' ? await svc.resume(id)
@@ -114,6 +126,35 @@ export function editionCommands(ctx: OwnedContext): Command[] {
         await rt.close();
       }
     });
+
+  /**
+   * `brief edition ID report`: every recipient of the snapshot with its outcome, streamed
+   * (a page of a batch at a time, waiting for the output to drain); the summary and the
+   * failures grouped by reply go to stderr.
+   */
+  async function report(app: App, id: string, opts: { csv?: boolean; out?: string }): Promise<void> {
+    const status = await app.service.status(id);
+    const newsletter = getNewsletter(app.config, status.newsletter);
+    const [{ writeReport, failureGroups }, { fromDomain }] = await Promise.all([
+      import('../delivery/edition-report.js'),
+      import('../delivery/build-message.js'),
+    ]);
+    let out: NodeJS.WritableStream = ctx.stdout;
+    let file: ReturnType<typeof createWriteStream> | undefined;
+    if (opts.out) {
+      file = createWriteStream(opts.out);
+      await new Promise<void>((resolve, reject) => {
+        file!.once('open', () => resolve());
+        file!.once('error', (err) => reject(new BriefError('EINPUT', `--out: cannot write ${quote(opts.out)}: ${err.message}`)));
+      });
+      out = file;
+    }
+    const counts = await writeReport({ editions: app.editions, domain: fromDomain(newsletter.from) }, id, out, opts.csv ? 'csv' : 'text');
+    if (file) await new Promise<void>((resolve, reject) => file!.end((err?: Error | null) => (err ? reject(err) : resolve())));
+    const rows = Object.values(counts).reduce((a, b) => a + b, 0);
+    ctx.warn(`${formatStatusLine(status)}\n${rows} recipients: ${Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(', ') || 'none yet'}${opts.out ? `; wrote ${opts.out}` : ''}`);
+    for (const g of await failureGroups(app.editions, id)) ctx.warn(`  ${g.count} ${g.outcome}: ${g.reply}`);
+  }
 
   const status = new Command('status')
     .description('queues, workers, schedules and next runs, Redis topology')

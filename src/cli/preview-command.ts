@@ -21,6 +21,12 @@ export function parseDateOption(value: string): string {
   return value;
 }
 
+function parseWidth(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 200 || n > 3000) throw new BriefError('EINPUT', `--width: ${quote(value)} must be a whole number of pixels from 200 to 3000`);
+  return n;
+}
+
 export function previewCommand(ctx: CliContext): Command {
   return new Command('preview')
     .description("render an edition without sending it (default: the next edition's date)")
@@ -29,7 +35,10 @@ export function previewCommand(ctx: CliContext): Command {
     .option('--out <FILE.html>', 'write the HTML here instead of stdout')
     .option('--text <FILE.txt>', 'also write the plain-text part here')
     .addOption(new Option('--variant <name>', 'which variant to show').choices(['public', 'member']).default('public'))
-    .action(async (id: string | undefined, opts: { date?: string; out?: string; text?: string; variant: VariantName }) => {
+    .option('--png <FILE.png>', 'also write a screenshot of the edition through Chromium (CHROMIUM_PATH, default /usr/bin/chromium)')
+    .option('--width <PX>', '--png: the viewport width in pixels', parseWidth, 375)
+    .option('--dark', '--png: as a reader in dark mode sees it (prefers-color-scheme: dark)')
+    .action(async (id: string | undefined, opts: { date?: string; out?: string; text?: string; variant: VariantName; png?: string; width: number; dark?: boolean }) => {
       const config = ctx.config();
       const newsletter = pickNewsletter(config, id);
       const date = opts.date ?? nextEditionDate(newsletter.schedule, newsletter.timezone, new Date());
@@ -66,6 +75,11 @@ export function previewCommand(ctx: CliContext): Command {
       if (opts.text) {
         writeFileSync(opts.text, text);
         ctx.warn(`wrote ${opts.text}`);
+      }
+      if (opts.png) {
+        const { screenshotHtml } = await import('../render/screenshot.js');
+        const shot = await screenshotHtml(html, opts.png, { width: opts.width, dark: opts.dark, chromiumPath: ctx.env.chromiumPath });
+        ctx.warn(`wrote ${opts.png} (${shot.width}×${shot.height} px${opts.dark ? ', dark' : ''})`);
       }
     });
 }

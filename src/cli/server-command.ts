@@ -3,6 +3,7 @@ import type { OwnedContext } from './make-context.js';
 import { openRuntime } from './app-runtime.js';
 import { untilSignal } from './until-signal.js';
 import { tuneHeapForLongRun } from './heap-tuning.js';
+import { consoleLine } from './worker-command.js';
 
 /**
  * `brief server`: only the HTTP service (unsubscribe, archive, editor API, dashboard,
@@ -28,6 +29,7 @@ export function serverCommand(ctx: OwnedContext): Command {
               ? `dashboard: ${http.url}${DASHBOARD_PATH} (any user name, password BRIEF_ADMIN_TOKEN)`
               : 'BRIEF_ADMIN_TOKEN is unset: the editor API and the dashboard are off',
           );
+          ctx.warn(consoleLine(http.url, rt.app.env.adminToken ? { token: rt.app.env.adminToken, local: false } : undefined));
           await signal;
         } finally {
           await http.close();

@@ -51,10 +51,14 @@ async function runWorker(ctx: OwnedContext, opts: { example: boolean; server: bo
   try {
     worker = await rt.app.startWorkers();
     if (opts.server) {
-      const { startHttpServer } = await import('../http/index.js');
+      const [{ startHttpServer }, { resolveAdminToken }] = await Promise.all([import('../http/index.js'), import('../wiring.js')]);
+      const admin = await resolveAdminToken(rt.app.redis, rt.app.keys, rt.app.env);
+      // Before the server is built: its console, API and dashboard read the token once.
+      if (admin) rt.app.env.adminToken = admin.token;
       const http = await startHttpServer(rt.app);
       stopServer = () => http.close();
       ctx.warn(`HTTP server on ${http.url} (archive ${rt.app.env.publicUrl}/archive, metrics /metrics, dashboard /admin/queues)`);
+      ctx.warn(consoleLine(http.url, admin));
     }
     if (opts.example && ctx.usingExample()) {
       // Ctrl-C while the example is sending stops waiting for it, too.
@@ -72,6 +76,15 @@ async function runWorker(ctx: OwnedContext, opts: { example: boolean; server: bo
     await worker?.close();
     await rt.close();
   }
+}
+
+/** The line `brief start` and `brief server` print about the editor console. */
+export function consoleLine(url: string, admin: { token: string; local: boolean } | undefined): string {
+  if (!admin) return 'editor console: off (set BRIEF_ADMIN_TOKEN to turn on /admin, the editor API and the dashboard)';
+  if (admin.local) {
+    return `editor console: ${url}/admin (password ${admin.token}: a local one for the outbox default; set BRIEF_ADMIN_TOKEN to choose it)`;
+  }
+  return `editor console: ${url}/admin (password: BRIEF_ADMIN_TOKEN)`;
 }
 
 export function workerCommands(ctx: OwnedContext): Command[] {

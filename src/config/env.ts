@@ -29,6 +29,8 @@ export interface BriefEnv {
   inboundPort: number;
   /** pino level. @defaultValue "info" */
   logLevel: string;
+  /** The Chromium `brief preview --png` drives (CHROMIUM_PATH). @defaultValue "/usr/bin/chromium" (Debian's `chromium`) */
+  chromiumPath: string;
 }
 
 export function readEnv(env: NodeJS.ProcessEnv): BriefEnv {
@@ -65,6 +67,7 @@ export function readEnv(env: NodeJS.ProcessEnv): BriefEnv {
     prefix: nonEmpty(env.BRIEF_PREFIX) ?? 'brief',
     logLevel: nonEmpty(env.LOG_LEVEL) ?? 'info',
     inboundPort,
+    chromiumPath: nonEmpty(env.CHROMIUM_PATH) ?? '/usr/bin/chromium',
   };
 }
 

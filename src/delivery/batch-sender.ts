@@ -117,8 +117,9 @@ export class BatchSender {
     const counts = { sent: 0, suppressed: 0, skipped: 0 };
     /** Set when a recorded outcome says another run owns the batch now. */
     let superseded = false;
-    const mark = async (email: string, kind: Parameters<EditionStore['mark']>[2], detail?: string) => {
-      const r = await editions.mark(editionId, email, kind, batch, detail, run.token);
+    const attempts = run.attemptsMade + 1;
+    const mark = async (email: string, kind: Parameters<EditionStore['mark']>[2], detail = '', reply = '') => {
+      const r = await editions.mark(editionId, email, kind, batch, detail, run.token, { attempts, at: Date.now(), reply });
       if (r.superseded) superseded = true;
       return r.changed;
     };
@@ -128,14 +129,14 @@ export class BatchSender {
       const variant = rendered.variants[member ? 'member' : 'public'];
       try {
         const msg = buildMessage(ctx, variant, { email, name, list });
-        await this.deps.transport.send(msg);
-        await mark(email, 's');
+        const sent = await this.deps.transport.send(msg);
+        await mark(email, 's', '', sent.response);
         counts.sent++;
         this.deps.metrics.incr('sent', newsletterId);
       } catch (err) {
         if (err instanceof PermanentSendError) {
           // 5xx: this address will not take mail; suppress it everywhere and go on.
-          await mark(email, 'x', String(err.responseCode));
+          await mark(email, 'x', String(err.responseCode), err.message);
           await subscribers.suppress(email, `${err.responseCode} ${err.message}`.slice(0, 200));
           await subscribers.setStatus(list, email, 'bounced').catch(() => null);
           counts.suppressed++;
@@ -143,7 +144,7 @@ export class BatchSender {
           this.deps.metrics.incr('suppressed', newsletterId);
         } else {
           const t = err instanceof TemporarySendError ? err : new TemporarySendError(String((err as Error)?.message ?? err));
-          await mark(email, 't', String(t.responseCode ?? 'conn'));
+          await mark(email, 't', String(t.responseCode ?? 'conn'), t.message);
           temporary.push({ email, err: t });
           this.deps.metrics.incr('failed_temporary', newsletterId);
         }
@@ -237,7 +238,7 @@ export class BatchSender {
       return { kind: 'retry', temporary: temporary.length, sample: temporary[0]!.err.message };
     }
     for (const t of temporary) {
-      await editions.mark(editionId, t.email, 'f', batch, String(t.err.responseCode ?? 'conn'));
+      await editions.mark(editionId, t.email, 'f', batch, String(t.err.responseCode ?? 'conn'), '', { attempts, at: Date.now(), reply: t.err.message });
       this.deps.metrics.incr('failed', newsletterId);
     }
     const after = await editions.batchDone(editionId, batch);

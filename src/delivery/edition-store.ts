@@ -33,12 +33,55 @@ export interface EditionStatus {
 }
 
 /**
- * Ledger entries are `kind:batch[:detail]`. `i` sending (SMTP acceptance not yet recorded),
+ * Ledger entries are `kind:batch[:detail]`, and since the edition report `kind:batch:detail`
+ * then TAB attempts TAB epoch-ms TAB SMTP reply (see LedgerExtra; entries of older versions,
+ * without them, still read). `i` sending (SMTP acceptance not yet recorded),
  * `t` temporary failure (will retry); final kinds: `s` sent, `f` failed, `x` suppressed by a
  * 5xx, `k` skipped (unsubscribed or suppressed after the snapshot). A final entry is never
  * overwritten, which is what makes a retried or duplicated batch harmless.
  */
 export type LedgerKind = 'i' | 't' | 's' | 'f' | 'x' | 'k';
+/** What the report shows of an outcome besides its kind: kept after the entry's TAB. */
+export interface LedgerExtra {
+  /** Attempts of the batch that recorded it (1 on the first). */
+  attempts: number;
+  /** Epoch ms when it was recorded. */
+  at: number;
+  /** The SMTP reply (or the error), one line, at most MAX_REPLY characters. */
+  reply: string;
+}
+
+/** Replies are cut here: they name the relay's queue id, not a novel. */
+export const MAX_REPLY = 160;
+
+export interface LedgerEntry extends Partial<LedgerExtra> {
+  kind: LedgerKind;
+  batch: number;
+  detail: string;
+}
+
+/** Reads a ledger value of any version. */
+export function parseLedgerEntry(v: string | null | undefined): LedgerEntry | null {
+  if (!v) return null;
+  const [head = '', attempts, at, ...reply] = v.split('\t');
+  const [kind, batch, ...detail] = head.split(':');
+  const entry: LedgerEntry = { kind: kind as LedgerKind, batch: Number(batch), detail: detail.join(':') };
+  if (attempts !== undefined) {
+    entry.attempts = Number(attempts);
+    entry.at = Number(at);
+    entry.reply = reply.join(' ');
+  }
+  return entry;
+}
+
+function ledgerValue(kind: LedgerKind, batch: number, detail: string, extra?: LedgerExtra): string {
+  // With extras, the detail is always present (maybe empty): the claim script reads the
+  // batch of an entry as what follows the kind up to the next ':'.
+  if (!extra) return detail ? `${kind}:${batch}:${detail}` : `${kind}:${batch}`;
+  const reply = extra.reply.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim().slice(0, MAX_REPLY);
+  return `${kind}:${batch}:${detail}\t${extra.attempts}\t${extra.at}\t${reply}`;
+}
+
 const COUNTER: Partial<Record<LedgerKind, keyof EditionStatus>> = { s: 'sent', f: 'failed', x: 'suppressed', k: 'skipped' };
 
 /** What `claim` says about each recipient of a chunk. */
@@ -404,8 +447,16 @@ export class EditionStore {
    * Records an outcome. `changed`: the ledger changed (final outcomes count once);
    * `superseded`: run `token` no longer owns the batch (the outcome is recorded all the same).
    */
-  async mark(id: string, email: string, kind: LedgerKind, batch: number, detail = '', token = ''): Promise<{ changed: boolean; superseded: boolean }> {
-    const value = detail ? `${kind}:${batch}:${detail}` : `${kind}:${batch}`;
+  async mark(
+    id: string,
+    email: string,
+    kind: LedgerKind,
+    batch: number,
+    detail = '',
+    token = '',
+    extra?: LedgerExtra,
+  ): Promise<{ changed: boolean; superseded: boolean }> {
+    const value = ledgerValue(kind, batch, detail, extra);
     const r = await markScript.run<number>(
       this.redis,
       [this.keys.editionLedger(id), this.keys.edition(id), this.keys.editionOwners(id)],
@@ -416,6 +467,32 @@ export class EditionStore {
 
   async ledger(id: string, email: string): Promise<string | null> {
     return this.redis.hget(this.keys.editionLedger(id), email);
+  }
+
+  /** The ledger values of many recipients, in order (null: nothing recorded yet). */
+  async ledgerMany(id: string, emails: string[]): Promise<(string | null)[]> {
+    if (emails.length === 0) return [];
+    return this.redis.hmget(this.keys.editionLedger(id), ...emails);
+  }
+
+  /** One HSCAN page of the ledger: [cursor, address, value, address, value…]. */
+  async scanLedger(id: string, cursor: string, count = 1000): Promise<{ cursor: string; entries: Array<[string, string]> }> {
+    const [next, flat] = await this.redis.hscan(this.keys.editionLedger(id), cursor, 'COUNT', count);
+    const entries: Array<[string, string]> = [];
+    for (let i = 0; i + 1 < flat.length; i += 2) entries.push([flat[i]!, flat[i + 1]!]);
+    return { cursor: next, entries };
+  }
+
+  /** Batches in the snapshot so far (the open one included). */
+  async batchCount(id: string): Promise<number> {
+    const [done, batches, openBatch, openCount] = await this.redis.hmget(this.keys.edition(id), 'snapshotDone', 'batches', 'openBatch', 'openCount');
+    if (done === '1') return Number(batches ?? 0);
+    return Number(openBatch ?? 0) + (Number(openCount ?? 0) > 0 ? 1 : 0);
+  }
+
+  /** Part of a batch's entries (LRANGE start..stop, inclusive). */
+  async batchRange(id: string, batch: number, start: number, stop: number): Promise<string[]> {
+    return this.redis.lrange(this.keys.editionBatch(id, batch), start, stop);
   }
 
   async batchDone(id: string, batch: number): Promise<EditionState> {

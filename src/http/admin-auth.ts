@@ -49,7 +49,7 @@ export interface AdminGuard {
  * with Retry-After until the window ends, whatever it sends (a right token too: that it is
  * right must not be learnt by guessing faster).
  */
-async function throttled(g: AdminGuard, client: string): Promise<HttpError | undefined> {
+export async function throttled(g: AdminGuard, client: string): Promise<HttpError | undefined> {
   const key = g.keys.authFailures(client);
   const [count, ttl] = await Promise.all([g.redis.get(key), g.redis.ttl(key)]);
   if (Number(count ?? 0) < AUTH_FAILURE_LIMIT) return undefined;
@@ -59,7 +59,8 @@ async function throttled(g: AdminGuard, client: string): Promise<HttpError | und
   });
 }
 
-async function recordFailure(g: AdminGuard, client: string): Promise<void> {
+/** Counts one failed login of `client` (the window starts at its first failure). */
+export async function recordFailure(g: AdminGuard, client: string): Promise<void> {
   const key = g.keys.authFailures(client);
   await g.redis.incr(key);
   await g.redis.expire(key, AUTH_FAILURE_WINDOW_S, 'NX');

@@ -5,6 +5,8 @@ import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter } from '@bull-board/fastify';
 import type { App } from '../wiring.js';
 import { requireBasic } from './admin-auth.js';
+import { SessionStore } from './console/session-store.js';
+import { loadSession } from './console/console-auth.js';
 import { jsonErrorHandler } from './http-error.js';
 import { DASHBOARD_CSP } from './security-headers.js';
 
@@ -18,7 +20,15 @@ export const DASHBOARD_PATH = '/admin/queues';
 export async function dashboardRoutes(f: FastifyInstance, opts: { app: App }): Promise<void> {
   const { app } = opts;
   f.setErrorHandler(jsonErrorHandler());
-  f.addHook('onRequest', requireBasic({ adminToken: app.env.adminToken, redis: app.redis, keys: app.keys }));
+  // An editor signed in to the console (its cookie is scoped to /admin) opens the dashboard
+  // without a second password; anyone else gets HTTP Basic. The cookie is SameSite=Strict,
+  // so no other site's page can make a request with it.
+  const sessions = new SessionStore({ redis: app.redis, keys: app.keys });
+  const basic = requireBasic({ adminToken: app.env.adminToken, redis: app.redis, keys: app.keys });
+  f.addHook('onRequest', async (req, reply) => {
+    if (app.env.adminToken && (await loadSession(req, sessions))) return undefined;
+    return basic(req, reply);
+  });
   f.addHook('onRequest', async (_req, reply) => {
     reply.header('content-security-policy', DASHBOARD_CSP).header('cache-control', 'no-store');
   });

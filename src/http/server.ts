@@ -10,6 +10,7 @@ import { archiveRoutes } from './archive-routes.js';
 import { apiRoutes } from './api-routes.js';
 import { dashboardRoutes, DASHBOARD_PATH } from './dashboard.js';
 import { operatorRoutes } from './operator-routes.js';
+import { consoleRoutes, CONSOLE_PATH } from './console/index.js';
 import { h, renderPage } from './page.js';
 
 /** Request bodies: a one-click POST is ~30 bytes, the largest API body a list of 20 addresses. */
@@ -65,6 +66,7 @@ export function buildHttpServer(app: App): FastifyInstance {
   f.register(archiveRoutes, { app });
   f.register(apiRoutes, { app, prefix: '/api' });
   f.register(dashboardRoutes, { app, prefix: DASHBOARD_PATH });
+  f.register(consoleRoutes, { app, prefix: CONSOLE_PATH });
   f.register(operatorRoutes, { app });
 
   f.get('/', async (_req, reply) => {
@@ -80,7 +82,7 @@ export function buildHttpServer(app: App): FastifyInstance {
 <ul class="lists">
 ${archives}
 </ul>
-<p class="muted">Operators: <a href="${DASHBOARD_PATH.slice(1)}">queue dashboard</a> · <a href="metrics">metrics</a> · <a href="readyz">readiness</a></p>`,
+<p class="muted">Editors: <a href="${CONSOLE_PATH.slice(1)}">console</a> · Operators: <a href="${DASHBOARD_PATH.slice(1)}">queue dashboard</a> · <a href="metrics">metrics</a> · <a href="readyz">readiness</a></p>`,
       }),
     );
   });

@@ -354,6 +354,23 @@ export class SubscriberStore {
     return raw === null ? null : (JSON.parse(raw) as SuppressionEntry);
   }
 
+  /**
+   * How many addresses of the list are on the global suppression list, whatever their status
+   * on the list. Walks the suppression set (SSCAN), which is small beside the lists: bounces
+   * and complaints, not readers.
+   */
+  async countSuppressedOn(list: string): Promise<number> {
+    assertListId(list);
+    let n = 0;
+    let cursor = '0';
+    do {
+      const [next, page] = await this.redis.sscan(this.keys.suppression(), cursor, 'COUNT', 1000);
+      cursor = next;
+      if (page.length) n += (await this.redis.hmget(this.keys.listMembers(list), ...page)).filter((v) => v !== null).length;
+    } while (cursor !== '0');
+    return n;
+  }
+
   /** For each address, whether it is suppressed (one SMISMEMBER); invalid addresses are not. */
   async suppressedMany(addresses: readonly string[]): Promise<boolean[]> {
     return this.suppressedNormal(addresses.map((a) => normaliseAddress(a) ?? ''));

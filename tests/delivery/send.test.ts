@@ -120,7 +120,7 @@ describe('delivery over a real SMTP server', () => {
     expect(s).toMatchObject({ state: 'sent', sent: 19, suppressed: 1, failed: 0, total: 20 });
     expect(await t!.app.subscribers.isSuppressed('reader7@example.net')).toBe(true);
     expect((await t!.app.subscribers.get('daily', 'reader7@example.net'))?.status).toBe('bounced');
-    expect(await t!.app.editions.ledger(ID, 'reader7@example.net')).toMatch(/^x:\d+:550$/);
+    expect(await t!.app.editions.ledger(ID, 'reader7@example.net')).toMatch(/^x:\d+:550\t1\t\d{13}\t550 /);
   });
 
   it('skips a subscriber who unsubscribed between the snapshot and their batch', async () => {
@@ -194,6 +194,8 @@ describe('delivery over a real SMTP server', () => {
     });
     const titles = next.content.articles.map((a) => a.title);
     expect(titles).toEqual(['Vineyards report early harvest']);
+    // The console shows what was left out, and why.
+    expect(next.skipped).toEqual([expect.objectContaining({ why: 'sent in an earlier edition' })]);
   });
 
   it("the scheduler fires in the newsletter's zone and creates that date's edition", async () => {

@@ -80,7 +80,7 @@ describe('random and oversized requests', () => {
         expect(isClientError(post), `POST ${path} → ${post}`).toBe(true);
       }
     }
-    const paths = ['/nope', '/api', '/api/nope', '/archive/%FF', '/admin', '/u', '/p/', '/archive/daily/../../etc/passwd', '/%'];
+    const paths = ['/nope', '/api', '/api/nope', '/archive/%FF', '/admin/nope', '/admin/editions/%FF', '/u', '/p/', '/archive/daily/../../etc/passwd', '/%'];
     for (const path of paths) {
       const status = await raw(http.url, { path });
       expect(isClientError(status), `GET ${path} → ${status}`).toBe(true);

@@ -82,7 +82,7 @@ export function relayFaultsScenario(size: ChaosSize): void {
       for (const a of bouncing) {
         expect(await e.app.subscribers.isSuppressed(a), a).toBe(true);
         expect((await e.app.subscribers.get('daily', a))?.status, a).toBe('bounced');
-        expect(await e.app.editions.ledger(EDITION, a)).toMatch(/^x:\d+:550$/);
+        expect(await e.app.editions.ledger(EDITION, a)).toMatch(/^x:\d+:550\t\d+\t\d+\t550 /);
       }
       for (const a of deliverable.slice(0, 50)) expect(await e.app.subscribers.isSuppressed(a), a).toBe(false);
       // The worker rode it all out.

@@ -1,0 +1,67 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { RedisClient } from '../../redis/connect.js';
+import type { Keys } from '../../keys.js';
+
+/** How long a console session lives after its login. @defaultValue 12 hours */
+export const SESSION_TTL_S = 12 * 60 * 60;
+
+/** One editor's signed-in session. `user` is "editor" until accounts exist (a later issue). */
+export interface ConsoleSession {
+  /** The user the session belongs to; the one shared password logs in as "editor". */
+  user: string;
+  /** The CSRF token every form of this session carries. */
+  csrf: string;
+  /** Epoch ms of the login. */
+  createdAt: number;
+}
+
+const hashId = (id: string) => createHash('sha256').update(id).digest('hex');
+
+/**
+ * Console sessions in Redis, so every server of a cluster knows them and a restart keeps
+ * editors signed in. The key holds the hash of the cookie value, never the value: someone
+ * who can read Redis still cannot replay a session. Sessions expire SESSION_TTL_S after login.
+ */
+export class SessionStore {
+  constructor(private readonly deps: { redis: RedisClient; keys: Pick<Keys, 'consoleSession'>; ttlSeconds?: number }) {}
+
+  private get ttl(): number {
+    return this.deps.ttlSeconds ?? SESSION_TTL_S;
+  }
+
+  /** A new session (a new id at every login, so a planted cookie is never promoted). */
+  async create(user: string): Promise<{ id: string; session: ConsoleSession; maxAge: number }> {
+    const id = randomBytes(32).toString('base64url');
+    const session: ConsoleSession = { user, csrf: randomBytes(24).toString('base64url'), createdAt: Date.now() };
+    const key = this.deps.keys.consoleSession(hashId(id));
+    await this.deps.redis.hset(key, { user: session.user, csrf: session.csrf, createdAt: String(session.createdAt) });
+    await this.deps.redis.expire(key, this.ttl);
+    return { id, session, maxAge: this.ttl };
+  }
+
+  async get(id: string | undefined): Promise<ConsoleSession | null> {
+    // A real id is 43 characters; anything else is not worth a round trip.
+    if (!id || !/^[A-Za-z0-9_-]{20,100}$/.test(id)) return null;
+    const h = await this.deps.redis.hgetall(this.deps.keys.consoleSession(hashId(id)));
+    if (!h.user || !h.csrf) return null;
+    return { user: h.user, csrf: h.csrf, createdAt: Number(h.createdAt ?? 0) };
+  }
+
+  /** A one-line message for the next page this session opens (after a redirect). */
+  async flash(id: string | undefined, text: string, bad = false): Promise<void> {
+    if (!id) return;
+    await this.deps.redis.hset(this.deps.keys.consoleSession(hashId(id)), 'flash', JSON.stringify({ text, bad }));
+  }
+
+  async takeFlash(id: string | undefined): Promise<{ text: string; bad: boolean } | undefined> {
+    if (!id) return undefined;
+    const key = this.deps.keys.consoleSession(hashId(id));
+    const [[, v]] = (await this.deps.redis.multi().hget(key, 'flash').hdel(key, 'flash').exec()) as [[unknown, string | null]];
+    return v ? (JSON.parse(v) as { text: string; bad: boolean }) : undefined;
+  }
+
+  async destroy(id: string | undefined): Promise<void> {
+    if (!id) return;
+    await this.deps.redis.del(this.deps.keys.consoleSession(hashId(id)));
+  }
+}
