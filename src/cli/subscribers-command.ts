@@ -3,6 +3,7 @@ import { Presets, SingleBar } from 'cli-progress';
 import { Command } from 'commander';
 import { BriefError, quote } from '../errors.js';
 import {
+  ConsentStore,
   exportCsv,
   importCsv,
   normaliseAddress,
@@ -19,6 +20,7 @@ import type { CliContext } from './context.js';
  */
 export function subscribersCommand(ctx: CliContext): Command {
   const store = async () => new SubscriberStore({ redis: await ctx.redis(), keys: ctx.keys() });
+  const consent = async () => new ConsentStore({ redis: await ctx.redis(), keys: ctx.keys() });
   const print = (line: string) => ctx.stdout.write(`${line}\n`);
   const requireList = async (s: SubscriberStore, list: string) => {
     if (!(await s.hasList(list))) throw new BriefError('ENOTFOUND', `no list ${quote(list)} (brief subscribers import or add creates one)`);
@@ -39,6 +41,7 @@ export function subscribersCommand(ctx: CliContext): Command {
       try {
         report = await importCsv(s, list, file, {
           resubscribe: opts.resubscribe === true,
+          consent: await consent(),
           onProgress: (rows, bytes) => bar?.update(bytes, { rows }),
         });
       } finally {
@@ -69,6 +72,9 @@ export function subscribersCommand(ctx: CliContext): Command {
       if (!email) throw new BriefError('EINPUT', `${JSON.stringify(addr)} is not a valid email address`);
       const s = await store();
       const result = await s.add(list, email, { name: opts.name, resubscribe: opts.resubscribe === true });
+      if (result === 'added' || result === 'updated') {
+        await (await consent()).putMany(list, [email], { source: 'console', at: new Date().toISOString() }, { keepExisting: result === 'updated' });
+      }
       print(await addOutcome(s, list, email, result));
     });
 
