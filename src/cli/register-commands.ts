@@ -4,6 +4,7 @@ import { editionCommands } from './edition-commands.js';
 import { workerCommands } from './worker-command.js';
 import { subscribersCommand } from './subscribers-command.js';
 import { serverCommand } from './server-command.js';
+import { formCommand } from './form-command.js';
 
 /** Every command but preview (added first, in main). */
 export function registerCommands(program: Command, ctx: OwnedContext): void {
@@ -11,4 +12,5 @@ export function registerCommands(program: Command, ctx: OwnedContext): void {
   program.addCommand(serverCommand(ctx));
   for (const c of editionCommands(ctx)) program.addCommand(c);
   program.addCommand(subscribersCommand(ctx));
+  program.addCommand(formCommand(ctx));
 }
