@@ -37,6 +37,7 @@ import {
 } from './delivery/queues.js';
 import { ConsentStore } from './subscribers/index.js';
 import { SignupService } from './signup/signup-service.js';
+import { DataRequests } from './privacy/data-requests.js';
 import { TransactionalMailer } from './signup/transactional-mail.js';
 import { transactionalProcessor } from '../jobs/send-transactional.js';
 import { prepareEditionProcessor } from '../jobs/prepare-edition.js';
@@ -82,6 +83,8 @@ export interface App {
   consent: ConsentStore;
   /** Signup forms and double opt-in. */
   signup: SignupService;
+  /** Everything stored about an address; forgetting it. */
+  dataRequests: DataRequests;
   /** The transport from SMTP_URL, or the outbox folder; made on first use. */
   transport(): MailTransport;
   /** The link-signing secret: BRIEF_SECRET, or with the outbox default a kept local one. */
@@ -173,6 +176,7 @@ export function createApp(opts: AppOptions): App {
   const app: App = {
     config, env, redis, keys, logger, subscribers, editions, service, compileEngine, metrics, verp, editionsQueue, batchQueue,
     transactionalQueue, consent, signup,
+    dataRequests: new DataRequests({ config, redis, keys, subscribers, consent }),
     transport: getTransport,
     secret: getSecret,
     async startWorkers(): Promise<WorkerRuntime> {

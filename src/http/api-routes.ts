@@ -19,6 +19,7 @@ const HINTS: FieldHints = {
   date: 'must be a date, YYYY-MM-DD',
   to: 'must be a list of 1 to 20 email addresses',
   id: 'must be an edition id, NEWSLETTER-YYYY-MM-DD',
+  address: 'must be an email address',
 };
 
 const editionIdParams = {
@@ -140,6 +141,24 @@ export async function apiRoutes(f: FastifyInstance, opts: { app: App }): Promise
       return { sent };
     },
   );
+
+  const addressParams = {
+    type: 'object',
+    required: ['address'],
+    properties: { address: { type: 'string', minLength: 3, maxLength: 254 } },
+  } as const;
+
+  /** Everything stored about an address (a reader's access request). */
+  f.get('/subscribers/:address', { schema: { params: addressParams } }, async (req: FastifyRequest<{ Params: { address: string } }>) =>
+    about('address', () => app.dataRequests.show(req.params.address)),
+  );
+
+  /** Erases an address everywhere, keeping a keyed hash so that an import cannot re-add it. */
+  f.post('/subscribers/:address/forget', { schema: { params: addressParams } }, async (req: FastifyRequest<{ Params: { address: string } }>) => {
+    const r = await about('address', () => app.dataRequests.forget(req.params.address));
+    req.log.info({ removed: r.removed }, 'address forgotten over the API');
+    return r;
+  });
 
   f.get(
     '/newsletters/:id/preview',

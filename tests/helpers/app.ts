@@ -23,6 +23,8 @@ export interface TestAppOptions {
   config?: Record<string, unknown>;
   /** Compile in a child process, as `brief worker` does. */
   compileInChild?: boolean;
+  /** Extra environment (e.g. BRIEF_ADMIN_TOKEN). */
+  env?: Record<string, string>;
 }
 
 export interface TestApp {
@@ -65,6 +67,7 @@ export async function testApp(opts: TestAppOptions = {}): Promise<TestApp> {
     BRIEF_SECRET: 'test-secret-0123456789abcdef',
     BRIEF_PREFIX: t.prefix,
     PUBLIC_URL: 'https://brief.example.org',
+    ...opts.env,
   });
   const app = createApp({ config, env, redisUrl: t.url, logger: silentLogger(), compileInChild: opts.compileInChild });
   return {
