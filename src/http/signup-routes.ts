@@ -81,7 +81,11 @@ export async function signupRoutes(f: FastifyInstance, opts: { app: App }): Prom
   /** The request's Origin when it is another site's; undefined for same-origin and no Origin. */
   const foreignOrigin = (req: FastifyRequest): string | undefined => {
     const origin = req.headers.origin;
-    if (!origin || origin === 'null') return origin === 'null' ? 'null' : undefined;
+    // Our pages send Referrer-Policy: no-referrer, under which browsers post the hosted form
+    // with `Origin: null`; Sec-Fetch-Site still says it came from this origin.
+    if (req.headers['sec-fetch-site'] === 'same-origin') return undefined;
+    if (!origin) return undefined;
+    if (origin === 'null') return 'null';
     if (origin === ownOrigin || origin === `${req.protocol}://${req.headers.host ?? ''}`) return undefined;
     return origin;
   };
