@@ -148,6 +148,43 @@ export async function apiRoutes(f: FastifyInstance, opts: { app: App }): Promise
     properties: { address: { type: 'string', minLength: 3, maxLength: 254 } },
   } as const;
 
+  /**
+   * Adds an address to a list for a tool that holds the reader's consent (a CRM, a
+   * paywall): recorded as consent source `api`. Like an import, it never re-activates an
+   * unsubscribed, bounced, suppressed or forgotten address.
+   */
+  f.post(
+    '/subscribers',
+    {
+      schema: {
+        body: {
+          type: 'object',
+          required: ['list', 'email'],
+          additionalProperties: false,
+          properties: {
+            list: { type: 'string', pattern: NEWSLETTER_ID },
+            email: { type: 'string', minLength: 3, maxLength: 254 },
+            name: { type: 'string', maxLength: 200 },
+          },
+        },
+      },
+    },
+    async (req: FastifyRequest<{ Body: { list: string; email: string; name?: string } }>) => {
+      const { list, name } = req.body;
+      if (!app.config.newsletters.some((n) => n.lists.includes(list))) {
+        throw new FieldError('list', new BriefError('ENOTFOUND', `no newsletter sends to list ${JSON.stringify(list)}`));
+      }
+      const email = normaliseAddress(req.body.email);
+      if (!email) throw new FieldError('email', new BriefError('EINPUT', 'not a valid email address'));
+      const result = await app.subscribers.add(list, email, { name });
+      if (result === 'added' || result === 'updated') {
+        await app.consent.putMany(list, [email], { source: 'api', at: new Date().toISOString() }, { keepExisting: result === 'updated' });
+      }
+      req.log.info({ list, result }, 'subscriber added over the API');
+      return { list, email, result };
+    },
+  );
+
   /** Everything stored about an address (a reader's access request). */
   f.get('/subscribers/:address', { schema: { params: addressParams } }, async (req: FastifyRequest<{ Params: { address: string } }>) =>
     about('address', () => app.dataRequests.show(req.params.address)),

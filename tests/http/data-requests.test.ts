@@ -148,4 +148,20 @@ describe('data requests: show and forget', () => {
     expect((await a.subscribers.get('daily', EMAIL))?.status).toBe('active');
     expect(await a.subscribers.isForgotten(EMAIL)).toBe(false);
   }, 60_000);
+
+  it('POST /api/subscribers adds with consent source api, and refuses an unknown list and a forgotten address', async () => {
+    t = await testApp({ env: { BRIEF_ADMIN_TOKEN: TOKEN } });
+    http = await startHttpServer(t.app, { port: 0, host: '127.0.0.1' });
+    const add = (body: unknown) =>
+      fetch(`${http!.url}/api/subscribers`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const r = await add({ list: 'daily', email: 'Api@Example.net', name: 'Api Reader' });
+    expect(r.status).toBe(200);
+    expect(await r.json()).toEqual({ list: 'daily', email: 'api@example.net', result: 'added' });
+    expect(await t.app.consent.get('daily', 'api@example.net')).toMatchObject({ source: 'api' });
+    expect((await add({ list: 'nope', email: 'x@example.net' })).status).toBe(404);
+    expect((await add({ list: 'daily', email: 'not-an-address' })).status).toBe(400);
+    await t.app.dataRequests.forget('api@example.net');
+    expect(await (await add({ list: 'daily', email: 'api@example.net' })).json()).toMatchObject({ result: 'suppressed' });
+    expect(await t.app.subscribers.get('daily', 'api@example.net')).toBeNull();
+  });
 });
