@@ -240,6 +240,19 @@ describe('signup and double opt-in over real HTTP and SMTP', () => {
     expect((await welcome.parse()).subject).toBe('Welcome to The Test Brief');
   });
 
+  it("speaks the newsletter's language on the hosted page and in the confirmation email", async () => {
+    await setup({ newsletter: { locale: 'ka-GE' } });
+    const html = await (await fetch(`${http!.url}/subscribe/daily`)).text();
+    expect(html).toContain('<html lang="ka-GE">');
+    expect(html).toContain('ელფოსტის მისამართი');
+    const r = await post('/subscribe/daily', { email: 'ka@example.net' });
+    expect(await r.text()).toContain('შეამოწმეთ ფოსტა');
+    const parsed = await (await confirmationFor('ka@example.net')).parse();
+    expect(parsed.subject).toBe('დაადასტურეთ The Test Brief-ის გამოწერა');
+    expect(parsed.text).toContain('გამოწერის დადასტურება');
+    expect(parsed.html).toContain('lang="ka-GE"');
+  });
+
   it('purges pending subscriptions after 30 days', async () => {
     await setup();
     await post('/subscribe/daily', { email: 'late@example.net' });
@@ -252,8 +265,8 @@ describe('signup and double opt-in over real HTTP and SMTP', () => {
   });
 
   it('sends a confirmation during a large send, before the send ends', async () => {
-    await setup({ delivery: { batchSize: 200, ratePerSecond: 400, concurrency: 2 } });
-    const rows = Array.from({ length: 3000 }, (_, i) => ({ address: `bulk${i}@example.net` }));
+    await setup({ delivery: { batchSize: 200, ratePerSecond: 150, concurrency: 2 } });
+    const rows = Array.from({ length: 2000 }, (_, i) => ({ address: `bulk${i}@example.net` }));
     await t!.app.subscribers.upsertMany('daily', rows);
     await t!.app.service.request('daily', FIXTURE_DATE);
     await waitFor(async () => ((await t!.app.service.status(ID)).sent > 100 ? true : undefined), 30_000, 'send under way');
@@ -262,8 +275,9 @@ describe('signup and double opt-in over real HTTP and SMTP', () => {
     const m = await confirmationFor('during@example.net');
     const st = await t!.app.service.status(ID);
     expect(st.state).toBe('sending');
-    expect(st.sent).toBeLessThan(3000);
-    expect(m.at - started).toBeLessThan(5000);
+    expect(st.sent).toBeLessThan(2000);
+    // 2,000 recipients at 150/s take over 13 s; the confirmation comes in seconds.
+    expect(m.at - started).toBeLessThan(10_000);
     await waitFor(async () => ((await t!.app.service.status(ID)).state === 'sent' ? true : undefined), 60_000, 'edition sent');
   }, 90_000);
 });
