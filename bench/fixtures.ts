@@ -30,6 +30,7 @@ export const newsletter: NewsletterConfig = {
     button: 'Become a member',
   },
   postalAddress: 'The Caucasus Daily Brief\n12 Rustaveli Avenue\n0108 Tbilisi, Georgia',
+  signup: { doubleOptIn: true, allowedOrigins: [], storeIp: 'hash' },
 };
 
 /** Place and the section it belongs to; "Brussels" lands in the catch-all. */

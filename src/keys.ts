@@ -20,6 +20,24 @@ export interface Keys {
   suppression(): string;
   /** Hash: address -> reason + time of suppression. */
   suppressionReasons(): string;
+  /** Set of keyed hashes of forgotten addresses (`brief subscribers forget`): never re-added without new consent. */
+  forgotten(): string;
+  /** String: the random key of those hashes (and of hashed client addresses), made on first use. */
+  hashKey(): string;
+  /** Hash: address -> consent record (JSON) of its subscription to this list. */
+  listConsent(list: string): string;
+  /** Sorted set: `list TAB address` of pending subscriptions, scored by signup time (ms). */
+  pendingSince(): string;
+  /** Hash: confirmation nonce -> the signup waiting for it (JSON: newsletter, address, lists, consent). */
+  signupOffers(): string;
+  /** Sorted set: confirmation nonce -> when it was offered (ms), for the purge. */
+  signupOfferTimes(): string;
+  /** String: set when a confirmation link was used (single use); expires after the link would. */
+  confirmUsed(nonce: string): string;
+  /** Hash: ticket id -> a transactional email to send (JSON); jobs carry only the id. */
+  mailTickets(): string;
+  /** Counter of signup attempts of one client or address (a keyed hash) in the current window. */
+  signupLimit(kind: 'client' | 'address', hash: string): string;
 
   /** Sorted set of edition ids of a newsletter, scored by date (YYYYMMDD). */
   newsletterEditions(newsletter: string): string;
@@ -86,6 +104,15 @@ export function makeKeys(prefix = 'brief'): Keys {
     listCounts: (list) => `${p}:{list:${list}}:counts`,
     suppression: () => `${p}:{supp}:set`,
     suppressionReasons: () => `${p}:{supp}:reasons`,
+    forgotten: () => `${p}:{supp}:forgotten`,
+    hashKey: () => `${p}:{supp}:hash-key`,
+    listConsent: (list) => `${p}:{list:${list}}:consent`,
+    pendingSince: () => `${p}:pending-since`,
+    signupOffers: () => `${p}:{signup}:offers`,
+    signupOfferTimes: () => `${p}:{signup}:offer-times`,
+    confirmUsed: (nonce) => `${p}:confirm-used:${nonce}`,
+    mailTickets: () => `${p}:{signup}:tickets`,
+    signupLimit: (kind, hash) => `${p}:signup-limit:${kind}:${hash}`,
     newsletterEditions: (n) => `${p}:{nl:${n}}:editions`,
     sentArticles: (n) => `${p}:{nl:${n}}:sent-articles`,
     firstSeen: (n, source) => `${p}:{nl:${n}}:first-seen:${createHash('sha256').update(source).digest('hex').slice(0, 16)}`,

@@ -28,7 +28,20 @@ import type { MailTransport } from './delivery/transport.js';
 import { checkSecret } from './delivery/tokens.js';
 import { VerpIndex } from './delivery/verp.js';
 import { syncSchedules } from './delivery/schedules.js';
-import { BATCH_QUEUE, EDITIONS_QUEUE, type BatchJobData, type PrepareJobData } from './delivery/queues.js';
+import {
+  BATCH_QUEUE,
+  EDITIONS_QUEUE,
+  PURGE_JOB,
+  TRANSACTIONAL_QUEUE,
+  type BatchJobData,
+  type PrepareJobData,
+  type TransactionalJobData,
+} from './delivery/queues.js';
+import { ConsentStore } from './subscribers/index.js';
+import { SignupService } from './signup/signup-service.js';
+import { DataRequests } from './privacy/data-requests.js';
+import { TransactionalMailer } from './signup/transactional-mail.js';
+import { transactionalProcessor } from '../jobs/send-transactional.js';
 import { prepareEditionProcessor } from '../jobs/prepare-edition.js';
 import { sendBatchProcessor } from '../jobs/send-batch.js';
 import { BriefError } from './errors.js';
@@ -73,6 +86,14 @@ export interface App {
   verp: VerpIndex;
   editionsQueue: Queue<PrepareJobData>;
   batchQueue: Queue<BatchJobData>;
+  /** Confirmation and welcome emails, ahead of bulk batches (their own workers). */
+  transactionalQueue: Queue<TransactionalJobData>;
+  /** Consent records per subscription. */
+  consent: ConsentStore;
+  /** Signup forms and double opt-in. */
+  signup: SignupService;
+  /** Everything stored about an address; forgetting it. */
+  dataRequests: DataRequests;
   /** The transport from SMTP_URL, or the outbox folder; made on first use. */
   transport(): MailTransport;
   /** The link-signing secret: BRIEF_SECRET, or with the outbox default a kept local one. */
@@ -129,6 +150,18 @@ export function createApp(opts: AppOptions): App {
   for (const q of [editionsQueue, batchQueue]) {
     q.on('error', (err) => logger.warn({ queue: q.name, err: err.message }, 'queue connection error'));
   }
+  const transactionalQueue = new Queue<TransactionalJobData>(TRANSACTIONAL_QUEUE, {
+    connection,
+    prefix: keys.queuePrefix(),
+    defaultJobOptions: {
+      attempts: d.attempts,
+      backoff: { type: 'exponential', delay: d.backoffMs, jitter: 0.5 },
+      // Ids only in the payload; nothing personal stays in finished jobs.
+      removeOnComplete: { age: 86400, count: 10_000 },
+      removeOnFail: { age: 7 * 86400 },
+    },
+  });
+  const consent = new ConsentStore({ redis, keys });
   const compileEngine = opts.compileInChild ? childProcessEngine : inProcessEngine;
   const service = new EditionService({
     config, redis, keys, editions, subscribers, editionsQueue, batchQueue, publicUrl: env.publicUrl, logger,
@@ -156,10 +189,14 @@ export function createApp(opts: AppOptions): App {
     return secret;
   };
 
+  const signup = new SignupService({ config, redis, keys, subscribers, consent, transactional: transactionalQueue, secret: getSecret, logger });
+
   const app: App = {
     config, env, redis, redisTarget, keys, logger,
     topology: () => readTopology(redis, redisTarget, `${keys.queuePrefix()}:${BATCH_QUEUE}`),
     subscribers, editions, service, compileEngine, metrics, verp, editionsQueue, batchQueue,
+    transactionalQueue, consent, signup,
+    dataRequests: new DataRequests({ config, redis, keys, subscribers, consent }),
     transport: getTransport,
     secret: getSecret,
     async startWorkers(): Promise<WorkerRuntime> {
@@ -198,7 +235,17 @@ export function createApp(opts: AppOptions): App {
         sendBatchProcessor({ sender, maxAttempts: d.attempts, stopping: () => stopping }),
         { ...common, concurrency: d.concurrency },
       );
-      for (const w of [prepareWorker, batchWorker]) {
+      // Its own workers: a confirmation never waits for a free send-batch slot, and it does
+      // not take the bulk rate limiter's tokens (one message per signup).
+      const mailer = new TransactionalMailer({
+        config, redis, keys, subscribers, transport: getTransport, secret: getSecret, publicUrl: env.publicUrl, logger,
+      });
+      const transactionalWorker = new Worker<TransactionalJobData>(TRANSACTIONAL_QUEUE, transactionalProcessor({ mailer, signup }), {
+        ...common,
+        concurrency: 4,
+      });
+      await transactionalQueue.upsertJobScheduler('purge-signups', { every: 3600_000 }, { name: PURGE_JOB, data: { kind: 'confirm', id: '' } });
+      for (const w of [prepareWorker, batchWorker, transactionalWorker]) {
         w.on('error', (err) => logger.error({ err: err.message }, 'worker error'));
         w.on('failed', (job, err) => {
           if (!job) return;
@@ -224,14 +271,14 @@ export function createApp(opts: AppOptions): App {
         async close() {
           stopping = true;
           clearInterval(heartbeat);
-          await Promise.all([prepareWorker.close(), batchWorker.close()]);
+          await Promise.all([prepareWorker.close(), batchWorker.close(), transactionalWorker.close()]);
           await redis.hdel(keys.workers(), workerId).catch(() => {});
           logger.info({ workerId }, 'worker stopped');
         },
       };
     },
     async close() {
-      await Promise.allSettled([editionsQueue.close(), batchQueue.close()]);
+      await Promise.allSettled([editionsQueue.close(), batchQueue.close(), transactionalQueue.close()]);
       await transport?.close();
       await redis.quit().catch(() => redis.disconnect());
     },

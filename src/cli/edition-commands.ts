@@ -164,9 +164,10 @@ export function editionCommands(ctx: OwnedContext): Command[] {
       try {
         const { app } = rt;
         const [{ nextRuns }, { schedulerId }] = await Promise.all([import('../delivery/schedules.js'), import('../delivery/queues.js')]);
-        const [editionsCounts, batchCounts, runs, workersRaw, redis] = await Promise.all([
+        const [editionsCounts, batchCounts, transactionalCounts, runs, workersRaw, redis] = await Promise.all([
           app.editionsQueue.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed'),
           app.batchQueue.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed'),
+          app.transactionalQueue.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed'),
           nextRuns(app.editionsQueue),
           app.redis.hgetall(app.keys.workers()),
           app.topology(),
@@ -184,13 +185,13 @@ export function editionCommands(ctx: OwnedContext): Command[] {
             nextRun: next ? DateTime.fromMillis(next, { zone: n.timezone }).toISO() : null,
           };
         });
-        const out = { queues: { editions: editionsCounts, 'send-batch': batchCounts }, workers, newsletters, redis };
+        const out = { queues: { editions: editionsCounts, 'send-batch': batchCounts, transactional: transactionalCounts }, workers, newsletters, redis };
         if (opts.json) {
           ctx.stdout.write(JSON.stringify(out) + '\n');
           return;
         }
         const fmt = (c: Record<string, number>) => Object.entries(c).map(([k, v]) => `${k} ${v}`).join(', ');
-        ctx.stdout.write(`queues:\n  editions:   ${fmt(editionsCounts)}\n  send-batch: ${fmt(batchCounts)}\n`);
+        ctx.stdout.write(`queues:\n  editions:      ${fmt(editionsCounts)}\n  send-batch:    ${fmt(batchCounts)}\n  transactional: ${fmt(transactionalCounts)}\n`);
         ctx.stdout.write(`workers seen in the last 30 s: ${workers.length}\n`);
         for (const w of workers) ctx.stdout.write(`  ${w.id} (last seen ${Math.round((now - w.seen) / 1000)} s ago)\n`);
         ctx.stdout.write('newsletters:\n');

@@ -5,6 +5,7 @@ import { workerCommands } from './worker-command.js';
 import { subscribersCommand } from './subscribers-command.js';
 import { serverCommand } from './server-command.js';
 import { feedsCommand } from './feeds-command.js';
+import { formCommand } from './form-command.js';
 
 /** Every command but preview (added first, in main). */
 export function registerCommands(program: Command, ctx: OwnedContext): void {
@@ -13,4 +14,5 @@ export function registerCommands(program: Command, ctx: OwnedContext): void {
   for (const c of editionCommands(ctx)) program.addCommand(c);
   program.addCommand(subscribersCommand(ctx));
   program.addCommand(feedsCommand(ctx));
+  program.addCommand(formCommand(ctx));
 }

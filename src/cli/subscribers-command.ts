@@ -3,6 +3,7 @@ import { Presets, SingleBar } from 'cli-progress';
 import { Command } from 'commander';
 import { BriefError, quote } from '../errors.js';
 import {
+  ConsentStore,
   exportCsv,
   importCsv,
   normaliseAddress,
@@ -11,6 +12,8 @@ import {
   type ImportReport,
 } from '../subscribers/index.js';
 import type { CliContext } from './context.js';
+import type { AddressReport } from '../privacy/data-requests.js';
+import type { ConsentRecord } from '../subscribers/index.js';
 
 /**
  * `brief subscribers import|export|add|remove|count`. Failures are thrown as BriefError;
@@ -19,12 +22,17 @@ import type { CliContext } from './context.js';
  */
 export function subscribersCommand(ctx: CliContext): Command {
   const store = async () => new SubscriberStore({ redis: await ctx.redis(), keys: ctx.keys() });
+  const consent = async () => new ConsentStore({ redis: await ctx.redis(), keys: ctx.keys() });
+  const requests = async () => {
+    const { DataRequests } = await import('../privacy/data-requests.js');
+    return new DataRequests({ config: ctx.config(), redis: await ctx.redis(), keys: ctx.keys(), subscribers: await store(), consent: await consent() });
+  };
   const print = (line: string) => ctx.stdout.write(`${line}\n`);
   const requireList = async (s: SubscriberStore, list: string) => {
     if (!(await s.hasList(list))) throw new BriefError('ENOTFOUND', `no list ${quote(list)} (brief subscribers import or add creates one)`);
   };
 
-  const cmd = new Command('subscribers').description('manage lists: import, export, add, remove, count');
+  const cmd = new Command('subscribers').description('manage lists: import, export, add, remove, count, show, forget');
 
   cmd
     .command('import')
@@ -39,6 +47,7 @@ export function subscribersCommand(ctx: CliContext): Command {
       try {
         report = await importCsv(s, list, file, {
           resubscribe: opts.resubscribe === true,
+          consent: await consent(),
           onProgress: (rows, bytes) => bar?.update(bytes, { rows }),
         });
       } finally {
@@ -69,6 +78,9 @@ export function subscribersCommand(ctx: CliContext): Command {
       if (!email) throw new BriefError('EINPUT', `${JSON.stringify(addr)} is not a valid email address`);
       const s = await store();
       const result = await s.add(list, email, { name: opts.name, resubscribe: opts.resubscribe === true });
+      if (result === 'added' || result === 'updated') {
+        await (await consent()).putMany(list, [email], { source: 'console', at: new Date().toISOString() }, { keepExisting: result === 'updated' });
+      }
       print(await addOutcome(s, list, email, result));
     });
 
@@ -82,6 +94,29 @@ export function subscribersCommand(ctx: CliContext): Command {
       const email = normaliseAddress(addr) ?? addr;
       if (!(await s.remove(list, email))) throw new BriefError('ENOTFOUND', `${/^[\x21-\x7e]+$/.test(email) ? email : quote(email)} is not on list ${quote(list)}`);
       print(`removed ${email} from ${list}`);
+    });
+
+  cmd
+    .command('show')
+    .description('everything stored about an address: lists, statuses, attributes, consent, suppression, editions with their Message-IDs')
+    .argument('<ADDR>', 'email address')
+    .option('--json', 'print the report as JSON')
+    .action(async (addr: string, opts: { json?: boolean }) => {
+      const r = await (await requests()).show(addr);
+      if (opts.json) {
+        print(JSON.stringify(r, null, 2));
+        return;
+      }
+      for (const line of showLines(r)) print(line);
+    });
+
+  cmd
+    .command('forget')
+    .description('erase an address everywhere (records, attributes, consent, ledger entries); keeps a keyed hash so imports cannot re-add it')
+    .argument('<ADDR>', 'email address')
+    .action(async (addr: string) => {
+      const r = await (await requests()).forget(addr);
+      print(`forgot ${r.email}: ${r.removed} records erased; a keyed hash is kept so that an import cannot add it again without new consent`);
     });
 
   cmd
@@ -139,4 +174,33 @@ function progressBar(ctx: CliContext, file: string): SingleBar | undefined {
   );
   bar.start(total, 0, { rows: 0 });
   return bar;
+}
+
+/** The human-readable form of `brief subscribers show`. */
+export function showLines(r: AddressReport): string[] {
+  const out = [r.email];
+  if (r.forgotten) out.push('  forgotten: a keyed hash is on the forgotten list (imports do not add it)');
+  if (r.suppression) out.push(`  suppressed since ${new Date(r.suppression.at).toISOString()}: ${r.suppression.reason}`);
+  if (r.lists.length === 0) out.push('  on no list');
+  for (const l of r.lists) {
+    out.push(`  list ${l.list}: ${l.status}${l.name ? `, name ${JSON.stringify(l.name)}` : ''}, since ${l.createdAt}, changed ${l.updatedAt}`);
+    const attrs = Object.entries(l.attributes);
+    if (attrs.length) out.push(`    attributes: ${attrs.map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ')}`);
+    if (l.consent) out.push(`    consent: ${consentLine(l.consent)}`);
+  }
+  for (const p of r.pendingSignups) out.push(`  pending signup to ${p.newsletter} (${p.lists.join(', ')}), link expires ${p.expires}: ${consentLine(p.consent)}`);
+  if (r.softBounces.length) out.push(`  soft bounces: ${r.softBounces.join(', ')}`);
+  for (const e of r.editions) out.push(`  edition ${e.edition}: ${e.outcome}${e.detail ? ` (${e.detail})` : ''}, Message-ID ${e.messageId}`);
+  return out;
+}
+
+function consentLine(c: ConsentRecord): string {
+  return [
+    c.source,
+    `at ${c.at}`,
+    c.confirmedAt ? `confirmed ${c.confirmedAt}` : 'not confirmed',
+    c.client ? `client ${c.client}` : '',
+    c.wording ? `wording ${c.wording}` : '',
+    c.userAgent ? `user agent ${JSON.stringify(c.userAgent)}` : '',
+  ].filter(Boolean).join(', ');
 }

@@ -105,6 +105,34 @@ const mailbox = (example: string) =>
     }
   });
 
+/** An origin as browsers send it: `https://host` or `http://host:port`, no path. */
+const origin = z.string().superRefine((raw, ctx) => {
+  let u: URL | undefined;
+  try {
+    u = new URL(raw);
+  } catch {
+    // reported below
+  }
+  if (!u || !/^https?:$/.test(u.protocol) || u.origin !== raw) {
+    ctx.addIssue({ code: 'custom', message: `${JSON.stringify(raw)} is not an origin such as "https://www.example.org" (scheme, host and port only, no path or trailing slash)` });
+  }
+});
+
+/** Signup forms and double opt-in (issue 15). */
+export const signupSchema = z.strictObject({
+  /**
+   * Ask new addresses to confirm by email before they receive anything. Turn off only for
+   * lists whose readers gave consent elsewhere. @defaultValue true
+   */
+  doubleOptIn: z.boolean().default(true),
+  /** Sites that may embed the form (`brief form`) or post to it with fetch (CORS). @defaultValue [] */
+  allowedOrigins: z.array(origin).default([]),
+  /** What the consent record keeps of the client's IP address. @defaultValue "hash" */
+  storeIp: z.enum(['hash', 'full', 'none']).default('hash'),
+  /** Send `templates/welcome.mjml` once, when an address is confirmed. @defaultValue false */
+  welcome: z.boolean().optional(),
+});
+
 export const newsletterSchema = z.strictObject({
   id: id('id'),
   title: z.string().min(1),
@@ -152,6 +180,8 @@ export const newsletterSchema = z.strictObject({
   postalAddress: z.string().optional(),
   /** A mailbox for `mailto:` List-Unsubscribe; omitted when unset. */
   unsubscribeMailbox: mailbox('"unsubscribe@example.org"').optional(),
+  /** The signup form and its double opt-in. */
+  signup: signupSchema.default(() => signupSchema.parse({})),
 });
 
 export const deliverySchema = z.strictObject({
@@ -228,6 +258,7 @@ export const configSchema = z
 export type SourceConfig = z.infer<typeof sourceSchema>;
 export type SectionConfig = z.infer<typeof sectionSchema>;
 export type NewsletterConfig = z.infer<typeof newsletterSchema>;
+export type SignupConfig = z.infer<typeof signupSchema>;
 export type DeliveryConfig = z.infer<typeof deliverySchema>;
 export type DkimConfig = z.infer<typeof dkimSchema>;
 export type BouncesConfig = z.infer<typeof bouncesSchema>;

@@ -235,7 +235,9 @@ export class BatchSender {
       return { kind: 'done' };
     }
     if (temporary.length && !lastAttempt) {
-      return { kind: 'retry', temporary: temporary.length, sample: temporary[0]!.err.message };
+      // The sample ends up in the job's failedReason, kept in Redis: without the address, so
+      // that forgetting an address leaves no copy of it in BullMQ's keys.
+      return { kind: 'retry', temporary: temporary.length, sample: temporary[0]!.err.message.split(temporary[0]!.email).join('<recipient>') };
     }
     for (const t of temporary) {
       await editions.mark(editionId, t.email, 'f', batch, String(t.err.responseCode ?? 'conn'), '', { attempts, at: Date.now(), reply: t.err.message });

@@ -24,3 +24,18 @@ export const prepareJobId = (editionId: string) => `prepare-${editionId}`;
 export const batchJobId = (editionId: string, batch: number, resume = 0) =>
   resume ? `${editionId}-b${batch}-r${resume}` : `${editionId}-b${batch}`;
 export const schedulerId = (newsletterId: string) => `edition-${newsletterId}`;
+
+/**
+ * Confirmation and welcome emails (and the hourly purge of stale signups): a queue of its
+ * own with its own workers, so a signup during a million-recipient send is not queued
+ * behind the send's batches.
+ */
+export const TRANSACTIONAL_QUEUE = 'transactional';
+export const TRANSACTIONAL_JOB = 'transactional-email';
+export const PURGE_JOB = 'purge-signups';
+
+/** `confirm`: id is the signup's nonce; `welcome`: id is a mail ticket's id. */
+export interface TransactionalJobData {
+  kind: 'confirm' | 'welcome';
+  id: string;
+}

@@ -40,7 +40,47 @@ export function makeToken(secret: string, p: TokenPayload): string {
 
 /** Verifies in constant time; throws ETOKEN for anything forged, altered or truncated. */
 export function verifyToken(secret: string, token: string): TokenPayload {
-  const bad = () => new BriefError('ETOKEN', 'this link is not valid (it may have been cut or altered)');
+  const parts = verifiedParts(secret, token);
+  const action = CODE_ACTIONS[parts[0] ?? ''];
+  if (!action || parts.length !== 4) throw badToken();
+  return { action, list: parts[1]!, email: parts[2]!, edition: parts[3]! };
+}
+
+const badToken = () => new BriefError('ETOKEN', 'this link is not valid (it may have been cut or altered)');
+
+/** How long a confirmation link works. */
+export const CONFIRM_TOKEN_TTL_MS = 7 * 86_400_000;
+
+/** A double opt-in link: the signup it confirms, until when. */
+export interface ConfirmPayload {
+  newsletter: string;
+  email: string;
+  /** Names the signup (its offer in Redis) and makes the link single-use. */
+  nonce: string;
+  /** Epoch ms after which the link is refused as expired. */
+  expires: number;
+}
+
+/** `c \n newsletter \n email \n nonce \n expires(base36)`, signed like the other links. */
+export function makeConfirmToken(secret: string, p: ConfirmPayload): string {
+  const body = Buffer.from(['c', p.newsletter, p.email, p.nonce, p.expires.toString(36)].join('\n')).toString('base64url');
+  return `${body}.${sign(secret, body).toString('base64url')}`;
+}
+
+/**
+ * Checks the signature only (ETOKEN when forged or altered): whether the link has expired
+ * or was used is the caller's to say, with a page of its own for each.
+ */
+export function verifyConfirmToken(secret: string, token: string): ConfirmPayload {
+  const parts = verifiedParts(secret, token);
+  if (parts[0] !== 'c' || parts.length !== 5) throw badToken();
+  const expires = parseInt(parts[4]!, 36);
+  if (!Number.isFinite(expires) || !/^[a-z0-9_-]{8,64}$/i.test(parts[3]!)) throw badToken();
+  return { newsletter: parts[1]!, email: parts[2]!, nonce: parts[3]!, expires };
+}
+
+function verifiedParts(secret: string, token: string): string[] {
+  const bad = badToken;
   if (typeof token !== 'string' || token.length > 2048) throw bad();
   const dot = token.indexOf('.');
   if (dot <= 0) throw bad();
@@ -56,8 +96,5 @@ export function verifyToken(secret: string, token: string): TokenPayload {
   if (mac.length !== expected.length || !timingSafeEqual(mac, expected)) throw bad();
   const decoded = Buffer.from(body, 'base64url');
   if (decoded.toString('base64url') !== body) throw bad();
-  const parts = decoded.toString('utf8').split('\n');
-  const action = CODE_ACTIONS[parts[0] ?? ''];
-  if (!action || parts.length !== 4) throw bad();
-  return { action, list: parts[1]!, email: parts[2]!, edition: parts[3]! };
+  return decoded.toString('utf8').split('\n');
 }

@@ -19,6 +19,7 @@ const HINTS: FieldHints = {
   date: 'must be a date, YYYY-MM-DD',
   to: 'must be a list of 1 to 20 email addresses',
   id: 'must be an edition id, NEWSLETTER-YYYY-MM-DD',
+  address: 'must be an email address',
 };
 
 const editionIdParams = {
@@ -140,6 +141,61 @@ export async function apiRoutes(f: FastifyInstance, opts: { app: App }): Promise
       return { sent };
     },
   );
+
+  const addressParams = {
+    type: 'object',
+    required: ['address'],
+    properties: { address: { type: 'string', minLength: 3, maxLength: 254 } },
+  } as const;
+
+  /**
+   * Adds an address to a list for a tool that holds the reader's consent (a CRM, a
+   * paywall): recorded as consent source `api`. Like an import, it never re-activates an
+   * unsubscribed, bounced, suppressed or forgotten address.
+   */
+  f.post(
+    '/subscribers',
+    {
+      schema: {
+        body: {
+          type: 'object',
+          required: ['list', 'email'],
+          additionalProperties: false,
+          properties: {
+            list: { type: 'string', pattern: NEWSLETTER_ID },
+            email: { type: 'string', minLength: 3, maxLength: 254 },
+            name: { type: 'string', maxLength: 200 },
+          },
+        },
+      },
+    },
+    async (req: FastifyRequest<{ Body: { list: string; email: string; name?: string } }>) => {
+      const { list, name } = req.body;
+      if (!app.config.newsletters.some((n) => n.lists.includes(list))) {
+        throw new FieldError('list', new BriefError('ENOTFOUND', `no newsletter sends to list ${JSON.stringify(list)}`));
+      }
+      const email = normaliseAddress(req.body.email);
+      if (!email) throw new FieldError('email', new BriefError('EINPUT', 'not a valid email address'));
+      const result = await app.subscribers.add(list, email, { name });
+      if (result === 'added' || result === 'updated') {
+        await app.consent.putMany(list, [email], { source: 'api', at: new Date().toISOString() }, { keepExisting: result === 'updated' });
+      }
+      req.log.info({ list, result }, 'subscriber added over the API');
+      return { list, email, result };
+    },
+  );
+
+  /** Everything stored about an address (a reader's access request). */
+  f.get('/subscribers/:address', { schema: { params: addressParams } }, async (req: FastifyRequest<{ Params: { address: string } }>) =>
+    about('address', () => app.dataRequests.show(req.params.address)),
+  );
+
+  /** Erases an address everywhere, keeping a keyed hash so that an import cannot re-add it. */
+  f.post('/subscribers/:address/forget', { schema: { params: addressParams } }, async (req: FastifyRequest<{ Params: { address: string } }>) => {
+    const r = await about('address', () => app.dataRequests.forget(req.params.address));
+    req.log.info({ removed: r.removed }, 'address forgotten over the API');
+    return r;
+  });
 
   f.get(
     '/newsletters/:id/preview',

@@ -35,7 +35,7 @@ export async function dashboardRoutes(f: FastifyInstance, opts: { app: App }): P
   const serverAdapter = new FastifyAdapter();
   serverAdapter.setBasePath(DASHBOARD_PATH);
   createBullBoard({
-    queues: [new BullMQAdapter(app.editionsQueue), new BullMQAdapter(app.batchQueue)],
+    queues: [new BullMQAdapter(app.editionsQueue), new BullMQAdapter(app.batchQueue), new BullMQAdapter(app.transactionalQueue)],
     // @bull-board/fastify 9.10.1 pins its own copy of @bull-board/api 9.10.1 beside our 9.10.2;
     // the two declare the same interface, but TypeScript sees separate private fields.
     serverAdapter: serverAdapter as unknown as IServerAdapter,

@@ -26,7 +26,7 @@ export async function readMetricsSnapshot(app: App, now = Date.now()): Promise<M
   const [counters, queueCounts, heartbeats, editions] = await Promise.all([
     app.metrics.read(),
     Promise.all(
-      [app.editionsQueue, app.batchQueue].map(async (q) => ({ queue: q.name, counts: await q.getJobCounts(...QUEUE_STATES) })),
+      [app.editionsQueue, app.batchQueue, app.transactionalQueue].map(async (q) => ({ queue: q.name, counts: await q.getJobCounts(...QUEUE_STATES) })),
     ),
     app.redis.hgetall(app.keys.workers()),
     Promise.all(newsletters.map(async (n) => Promise.all((await app.editions.ids(n, RECENT_EDITIONS)).map((id) => app.editions.get(id))))),

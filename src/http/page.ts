@@ -26,6 +26,12 @@ ul.lists li{border-top:1px solid var(--line);padding:1rem 0}
 ul.lists form{margin:.5rem 0 0}
 a{color:var(--accent)}
 .email{word-break:break-all;font-weight:600}
+label{display:block;margin:.9rem 0 .3rem;font-weight:600}
+label.check{font-weight:400;margin:.4rem 0}
+input[type=email],input[type=text]{font:inherit;width:100%;padding:.6rem .7rem;min-height:44px;border:1px solid var(--muted);border-radius:8px;background:var(--card);color:var(--fg)}
+fieldset{border:0;padding:0;margin:1rem 0 0}
+legend{font-weight:600;padding:0}
+.hp{position:absolute;left:-10000px;width:1px;height:1px;overflow:hidden}
 @media (min-width:30rem){button{width:auto}}
 `;
 

@@ -22,7 +22,7 @@ export function redactUrl(url: string): string {
   const firstReal = segments.findIndex((s, i) => i > 0 && s !== '');
   return segments
     .map((s, i) => {
-      if (i > 0 && i === firstReal + 1 && /^(u|p)$/i.test(segments[firstReal] ?? '') && s !== '') return '[token]';
+      if (i > 0 && i === firstReal + 1 && /^(u|p|confirm)$/i.test(segments[firstReal] ?? '') && s !== '') return '[token]';
       return TOKEN_SHAPE.test(s) ? '[token]' : s.replace(/[\u0000-\u001f\u007f]/g, '?');
     })
     .join('/');

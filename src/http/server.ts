@@ -6,6 +6,7 @@ import { redactUrl } from './redact-url.js';
 import { describeError, jsonErrorHandler } from './http-error.js';
 import { errorPage } from './subscriber-pages.js';
 import { subscriberRoutes } from './subscriber-routes.js';
+import { signupRoutes } from './signup-routes.js';
 import { archiveRoutes } from './archive-routes.js';
 import { apiRoutes } from './api-routes.js';
 import { dashboardRoutes, DASHBOARD_PATH } from './dashboard.js';
@@ -63,6 +64,7 @@ export function buildHttpServer(app: App): FastifyInstance {
   });
 
   f.register(subscriberRoutes, { app });
+  f.register(signupRoutes, { app });
   f.register(archiveRoutes, { app });
   f.register(apiRoutes, { app, prefix: '/api' });
   f.register(dashboardRoutes, { app, prefix: DASHBOARD_PATH });

@@ -159,3 +159,75 @@ export function errorPage(a: ErrorAnswer, p: PageText = ENGLISH): string {
   // The message is the error's own one line (English, like the error codes): it names a field.
   return renderPage({ lang: p.lang, title: t(p.s, 'page.badRequest.title'), body: `<h1>${ht(p, 'page.badRequest.heading')}</h1><p>${h(a.message)}</p>` });
 }
+
+/** The hosted signup page; `error` is shown above the form after a refused post. */
+export function signupPage(
+  v: { title: string; form: string; error?: string },
+  p: PageText = ENGLISH,
+): string {
+  const error = v.error ? `<p class="notice bad" role="alert">${h(v.error)}</p>\n` : '';
+  return renderPage({
+    lang: p.lang,
+    title: t(p.s, 'page.signup.title', { title: v.title }),
+    noindex: false,
+    body: `${error}<h1>${ht(p, 'page.signup.title', { title: h(v.title) })}</h1>
+<p>${ht(p, 'page.signup.intro', { title: h(v.title) })}</p>
+${v.form}`,
+  });
+}
+
+/**
+ * The one answer to every accepted signup, whatever the address's state: nobody can learn
+ * from it whether an address is subscribed.
+ */
+export function signupAnswer(v: { title: string; email: string; doubleOptIn: boolean }, p: PageText = ENGLISH): { heading: string; text: string } {
+  return v.doubleOptIn
+    ? { heading: t(p.s, 'page.signup.checkInbox.title'), text: t(p.s, 'page.signup.checkInbox.text', { email: v.email, title: v.title }) }
+    : { heading: t(p.s, 'page.signup.thanks.title'), text: t(p.s, 'page.signup.thanks.text', { email: v.email, title: v.title }) };
+}
+
+export function signupAcceptedPage(v: { title: string; email: string; doubleOptIn: boolean }, p: PageText = ENGLISH): string {
+  const key = v.doubleOptIn ? 'page.signup.checkInbox' : 'page.signup.thanks';
+  return renderPage({
+    lang: p.lang,
+    title: t(p.s, `${key}.title` as StringKey),
+    body: `<h1>${ht(p, `${key}.title` as StringKey)}</h1>
+<p>${ht(p, `${key}.text` as StringKey, { email: email(v.email), title: h(v.title) })}</p>`,
+  });
+}
+
+/** A refusal before anything was looked up (origin, limits): one heading, one line. */
+export function signupRefusedPage(text: string, p: PageText = ENGLISH): string {
+  return renderPage({ lang: p.lang, title: t(p.s, 'page.badRequest.heading'), body: `<h1>${ht(p, 'page.badRequest.heading')}</h1>\n<p>${h(text)}</p>` });
+}
+
+/** GET /confirm/TOKEN: asks for the click (mail scanners follow links; only a POST confirms). */
+export function confirmAskPage(v: { email: string; label: string }, p: PageText = ENGLISH): string {
+  return renderPage({
+    lang: p.lang,
+    title: t(p.s, 'page.confirm.title'),
+    body: `<h1>${ht(p, 'page.confirm.title')}</h1>
+<p>${ht(p, 'page.confirm.text', { email: email(v.email), label: h(v.label) })}</p>
+<form method="post"><input type="hidden" name="confirm" value="yes"><button type="submit">${ht(p, 'page.confirm.button')}</button></form>`,
+  });
+}
+
+export function confirmedPage(v: { email: string; label: string; prefsHref: string }, p: PageText = ENGLISH): string {
+  return renderPage({
+    lang: p.lang,
+    title: t(p.s, 'page.confirm.done.title'),
+    body: `<h1>${ht(p, 'page.confirm.done.title')}</h1>
+<p>${ht(p, 'page.confirm.done.text', { email: email(v.email), label: h(v.label) })}</p>
+<p class="muted"><a href="${h(v.prefsHref)}">${ht(p, 'page.confirm.prefs')}</a></p>`,
+  });
+}
+
+/** An expired, reused or broken confirmation link: what happened, and that nothing changed. */
+export function confirmProblemPage(state: 'expired' | 'used' | 'bad', p: PageText = ENGLISH): string {
+  const k = state === 'expired' ? 'page.confirm.expired' : state === 'used' ? 'page.confirm.used' : 'page.confirm.bad';
+  return renderPage({
+    lang: p.lang,
+    title: t(p.s, `${k}.title` as StringKey),
+    body: `<h1>${ht(p, `${k}.title` as StringKey)}</h1>\n<p>${ht(p, `${k}.text` as StringKey)}</p>`,
+  });
+}

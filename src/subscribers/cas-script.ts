@@ -28,7 +28,7 @@ import type { RedisClient } from '../redis/connect.js';
  */
 export const CAS_LUA = `
 local members, counts = KEYS[1], KEYS[2]
-local names = { a = 'active', u = 'unsubscribed', b = 'bounced', c = 'complained' }
+local names = { a = 'active', u = 'unsubscribed', b = 'bounced', c = 'complained', p = 'pending' }
 local addresses, expected, nextv = {}, {}, {}
 for a, e, n in string.gmatch(ARGV[1], '([^\\29\\30]+)\\29([^\\29\\30]*)\\29([^\\29\\30]*)\\30') do
   local i = #addresses + 1

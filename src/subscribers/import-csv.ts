@@ -1,5 +1,7 @@
 import { attributeMap } from './pack-record.js';
 import { createReadStream } from 'node:fs';
+import path from 'node:path';
+import type { ConsentRecord, ConsentStore } from './consent-store.js';
 import { pipeline } from 'node:stream/promises';
 import { parse } from 'csv-parse';
 import { BriefError, quote } from '../errors.js';
@@ -24,6 +26,8 @@ export interface ImportOptions {
    * @defaultValue 4
    */
   concurrency?: number;
+  /** Records `import:FILE` (the file's name, and the time) as the consent of each row added. */
+  consent?: ConsentStore;
 }
 
 /** How many invalid rows the report lists; the rest are only counted. */
@@ -109,9 +113,22 @@ export async function importCsv(
   let line = 1;
   let rowLine = 1;
 
+  const consent: ConsentRecord = { source: `import:${path.basename(source)}`, at: new Date().toISOString() };
   const write = async (rows: SubscriberInput[]) => {
     const results = await store.upsertMany(list, rows, { resubscribe });
     for (const r of results) tally(report, r);
+    if (opts.consent) {
+      const added: string[] = [];
+      const updated: string[] = [];
+      results.forEach((r, i) => {
+        const email = normaliseAddress(rows[i]!.address);
+        if (!email || (rows[i]!.status ?? 'active') !== 'active') return;
+        if (r === 'added') added.push(email);
+        else if (r === 'updated') updated.push(email);
+      });
+      await opts.consent.putMany(list, added, consent);
+      await opts.consent.putMany(list, updated, consent, { keepExisting: true });
+    }
     opts.onProgress?.(report.rows, parser.info.bytes);
   };
   /** Starts writing the batch; waits while `concurrency` batches are already being written. */

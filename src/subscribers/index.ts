@@ -25,3 +25,4 @@ export {
 export { importCsv, MAX_INVALID_LISTED, type ImportOptions } from './import-csv.js';
 export { exportCsv, type ExportOptions } from './export-csv.js';
 export { FingerprintSet } from './fingerprint-set.js';
+export { ConsentStore, type ConsentRecord, type ConsentSource } from './consent-store.js';

@@ -19,6 +19,7 @@ export const STATUS_CHAR: Readonly<Record<SubscriberStatus, string>> = {
   unsubscribed: 'u',
   bounced: 'b',
   complained: 'c',
+  pending: 'p',
 };
 
 const STATUS_OF_CHAR: Readonly<Record<string, SubscriberStatus>> = {
@@ -26,6 +27,7 @@ const STATUS_OF_CHAR: Readonly<Record<string, SubscriberStatus>> = {
   u: 'unsubscribed',
   b: 'bounced',
   c: 'complained',
+  p: 'pending',
 };
 
 /** The record's fields without the address (which is the hash field). */

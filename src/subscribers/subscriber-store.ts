@@ -1,4 +1,5 @@
 import type { RedisClient } from '../redis/connect.js';
+import { createHmac, randomBytes } from 'node:crypto';
 import { BriefError } from '../errors.js';
 import type { Keys } from '../keys.js';
 import { casCommand, type CasSwap } from './cas-script.js';
@@ -75,6 +76,7 @@ export class SubscriberStore {
   private readonly maxRetries: number;
   private readonly cas: ReturnType<typeof casCommand>;
   private readonly replicas: ReplicaWait;
+  private hashKeyValue: Promise<string> | undefined;
 
   constructor(opts: SubscriberStoreOptions) {
     if (!opts || typeof opts.redis?.hmget !== 'function') {
@@ -156,8 +158,9 @@ export class SubscriberStore {
     // Suppression lives in another Cluster slot, so it is read here rather than in the
     // script. An address suppressed between this read and the write still gets through;
     // send batches re-check suppression right before sending (suppressedMany).
-    const [suppressed, firstRead] = await Promise.all([
+    const [suppressed, forgotten, firstRead] = await Promise.all([
       this.suppressedNormal(addresses),
+      this.forgottenNormal(addresses),
       this.redis.hmget(members, ...addresses),
       this.redis.sadd(this.keys.lists(), list),
     ]);
@@ -178,7 +181,12 @@ export class SubscriberStore {
         }
         inRound.add(address);
         const expected = current[k] ?? null;
-        const decision = decide(expected, clean[index] as CleanInput, suppressed[index] === true, resubscribe, this.now());
+        // A forgotten address is never re-added as active by an import or an operator, not even
+        // with resubscribe: only a confirmed signup (new consent) lifts it (see `unforget`).
+        const decision =
+          forgotten[index] === true && (clean[index] as CleanInput).status === 'active'
+            ? { result: 'suppressed' as const, next: expected }
+            : decide(expected, clean[index] as CleanInput, suppressed[index] === true, resubscribe, this.now());
         results[index] = decision.result;
         if (decision.next !== expected) swaps.push({ index, address, expected: expected ?? '', next: decision.next ?? '' });
       });
@@ -286,6 +294,7 @@ export class SubscriberStore {
       unsubscribed: Number(raw.unsubscribed ?? 0),
       bounced: Number(raw.bounced ?? 0),
       complained: Number(raw.complained ?? 0),
+      pending: Number(raw.pending ?? 0),
     };
   }
 
@@ -394,6 +403,85 @@ export class SubscriberStore {
     return Number(res?.[0]?.[1] ?? 0);
   }
 
+  /**
+   * A keyed hash of an address (HMAC-SHA256 with a random key kept in Redis, made on first
+   * use): what is kept of a forgotten address, and how client addresses are stored with
+   * `signup.storeIp: "hash"`. Not BRIEF_SECRET, so rotating the link secret does not undo a
+   * forget.
+   */
+  async keyedHash(value: string): Promise<string> {
+    this.hashKeyValue ??= (async () => {
+      await this.redis.set(this.keys.hashKey(), randomBytes(32).toString('base64url'), 'NX');
+      const k = await this.redis.get(this.keys.hashKey());
+      if (!k) throw new Error('SubscriberStore: could not keep the hash key in Redis');
+      return k;
+    })().catch((err: unknown) => {
+      this.hashKeyValue = undefined;
+      throw err;
+    });
+    const key = await this.hashKeyValue;
+    return createHmac('sha256', key).update(value).digest('base64url').slice(0, 32);
+  }
+
+  /** Keeps only a keyed hash of the address, so an import cannot add it again without new consent. */
+  async rememberForgotten(email: string): Promise<void> {
+    await this.redis.sadd(this.keys.forgotten(), await this.keyedHash(email));
+  }
+
+  /** A confirmed signup is new consent: the address may be on lists again. */
+  async unforget(email: string): Promise<boolean> {
+    return (await this.redis.srem(this.keys.forgotten(), await this.keyedHash(email))) === 1;
+  }
+
+  async isForgotten(email: string): Promise<boolean> {
+    const [f] = await this.forgottenNormal([email]);
+    return f === true;
+  }
+
+  private async forgottenNormal(addresses: readonly string[]): Promise<boolean[]> {
+    if ((await this.redis.scard(this.keys.forgotten())) === 0) return addresses.map(() => false);
+    const hashes = await Promise.all(addresses.map((a) => (a ? this.keyedHash(a) : Promise.resolve(''))));
+    const flags: number[] = [];
+    for (let i = 0; i < hashes.length; i += MAX_BATCH) {
+      flags.push(...(await this.redis.smismember(this.keys.forgotten(), ...hashes.slice(i, i + MAX_BATCH))));
+    }
+    return flags.map((f, i) => f === 1 && addresses[i] !== '');
+  }
+
+  /**
+   * A confirmed signup on one list: a pending or unsubscribed address (or one not on the
+   * list) becomes active; an active one stays; a bounced or complained one is refused (only
+   * an operator lifts those). The caller checks suppression first.
+   */
+  async confirm(list: string, address: string, name?: string): Promise<'activated' | 'already' | 'refused'> {
+    let outcome: 'activated' | 'already' | 'refused' = 'refused';
+    const now = this.now();
+    await this.mutateOne(list, address, (current, email) => {
+      if (!normaliseAddress(email)) {
+        outcome = 'refused';
+        return current;
+      }
+      if (current === null) {
+        outcome = 'activated';
+        const clean = name ? cleanName(name) : '';
+        return packRecord({ status: 'active', attributes: attributeMap(), createdAt: now, updatedAt: now, ...(clean ? { name: clean } : {}) });
+      }
+      const record = withoutEmail(unpackRecord(email, current));
+      if (record.status === 'active') {
+        outcome = 'already';
+        return current;
+      }
+      if (record.status === 'bounced' || record.status === 'complained') {
+        outcome = 'refused';
+        return current;
+      }
+      outcome = 'activated';
+      return packRecord({ ...record, status: 'active', updatedAt: now });
+    });
+    if ((outcome as string) === 'activated') await this.redis.sadd(this.keys.lists(), list);
+    return outcome;
+  }
+
   /** Runs the swaps; returns the indexes of the inputs whose swap conflicted, to decide again. */
   private async applySwaps(members: string, counts: string, swaps: Swap[]): Promise<number[]> {
     if (swaps.length === 0) return [];
@@ -474,8 +562,9 @@ function decide(
     return { result: 'added', next: packRecord(record) };
   }
   const old = withoutEmail(unpackRecord('', current));
-  if (wantsActive && old.status !== 'active' && !resubscribe) return { result: 'kept-unsubscribed', next: current };
-  if (wantsActive && old.status === 'active' && suppressed && !resubscribe) return { result: 'suppressed', next: current };
+  // Pending is no opt-out: an import (the operator has consent from elsewhere) activates it.
+  if (wantsActive && old.status !== 'active' && old.status !== 'pending' && !resubscribe) return { result: 'kept-unsubscribed', next: current };
+  if (wantsActive && (old.status === 'active' || old.status === 'pending') && suppressed && !resubscribe) return { result: 'suppressed', next: current };
   const merged: SubscriberRecord = {
     ...old,
     status: input.status,

@@ -3,10 +3,14 @@
  * and what an import reports. Implementations live in the files next to this one.
  */
 
-/** Where an address stands on one list. Only `active` addresses receive editions. */
-export type SubscriberStatus = 'active' | 'unsubscribed' | 'bounced' | 'complained';
+/**
+ * Where an address stands on one list. Only `active` addresses receive editions; `pending`
+ * ones signed up on a form and have not confirmed yet (double opt-in): they get the
+ * confirmation email and nothing else, and are purged after 30 days.
+ */
+export type SubscriberStatus = 'active' | 'unsubscribed' | 'bounced' | 'complained' | 'pending';
 
-export const SUBSCRIBER_STATUSES: readonly SubscriberStatus[] = ['active', 'unsubscribed', 'bounced', 'complained'];
+export const SUBSCRIBER_STATUSES: readonly SubscriberStatus[] = ['active', 'unsubscribed', 'bounced', 'complained', 'pending'];
 
 export function isSubscriberStatus(value: string): value is SubscriberStatus {
   return (SUBSCRIBER_STATUSES as readonly string[]).includes(value);

@@ -26,6 +26,8 @@ export interface TestAppOptions {
   compileInChild?: boolean;
   /** The App's connection, instead of one made from REDIS_URL (closed by the App). */
   redis?: RedisClient;
+  /** Extra environment (e.g. BRIEF_ADMIN_TOKEN). */
+  env?: Record<string, string>;
 }
 
 export interface TestApp {
@@ -68,6 +70,7 @@ export async function testApp(opts: TestAppOptions = {}): Promise<TestApp> {
     BRIEF_SECRET: 'test-secret-0123456789abcdef',
     BRIEF_PREFIX: t.prefix,
     PUBLIC_URL: 'https://brief.example.org',
+    ...opts.env,
   });
   const app = createApp({ config, env, redisUrl: t.url, logger: silentLogger(), compileInChild: opts.compileInChild, redis: opts.redis });
   return {

@@ -151,7 +151,7 @@ describe('editor API, dashboard and health over HTTP', () => {
     const queues = await fetch(`${http.url}/admin/queues/api/queues`, { headers: auth });
     expect(queues.status).toBe(200);
     const names = ((await queues.json()) as { queues: Array<{ name: string }> }).queues.map((q) => q.name).sort();
-    expect(names).toEqual(['editions', 'send-batch']);
+    expect(names).toEqual(['editions', 'send-batch', 'transactional']);
     expect((await fetch(`${http.url}/admin/queues/api/queues`)).status).toBe(401);
     // Static files are behind the same door.
     const script = /src="(static\/js\/[^"]+)"/.exec(page)?.[1];

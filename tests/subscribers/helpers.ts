@@ -6,7 +6,7 @@ import type { StatusCounts } from '../../src/subscribers/index.js';
 
 /** Counts the statuses by walking the records themselves, to check the stored counters against. */
 export async function recount(store: SubscriberStore, list: string): Promise<StatusCounts> {
-  const counts: StatusCounts = { active: 0, unsubscribed: 0, bounced: 0, complained: 0 };
+  const counts: StatusCounts = { active: 0, unsubscribed: 0, bounced: 0, complained: 0, pending: 0 };
   const seen = new Set<string>();
   let cursor = '0';
   do {

@@ -127,7 +127,7 @@ describe('importCsv', () => {
     expect(await store.statusMany('daily', ['ana@example.org', 'boris@example.org', 'new@example.org'])).toEqual([
       'unsubscribed', 'bounced', null,
     ]);
-    expect(await store.counts('daily')).toEqual({ active: 3, unsubscribed: 1, bounced: 1, complained: 0 });
+    expect(await store.counts('daily')).toEqual({ active: 3, unsubscribed: 1, bounced: 1, complained: 0, pending: 0 });
     expect(await store.counts('daily')).toEqual(await recount(store, 'daily'));
 
     const re = await importCsv(store, 'daily', csv(again), { resubscribe: true });
@@ -136,7 +136,7 @@ describe('importCsv', () => {
       'active', 'active', 'active',
     ]);
     expect(await store.suppressedMany(['carla@example.org', 'new@example.org'])).toEqual([false, false]);
-    expect(await store.counts('daily')).toEqual({ active: 6, unsubscribed: 0, bounced: 0, complained: 0 });
+    expect(await store.counts('daily')).toEqual({ active: 6, unsubscribed: 0, bounced: 0, complained: 0, pending: 0 });
     expect(await store.counts('daily')).toEqual(await recount(store, 'daily'));
   });
 
@@ -155,7 +155,7 @@ describe('importCsv', () => {
     expect(progress.length).toBe(Math.ceil(2500 / 400));
     expect(progress.at(-1)).toBe(2601);
     const counts = await store.counts('daily');
-    expect(counts).toEqual({ active: 2500 - 250 - 50, unsubscribed: 250, bounced: 50, complained: 0 });
+    expect(counts).toEqual({ active: 2500 - 250 - 50, unsubscribed: 250, bounced: 50, complained: 0, pending: 0 });
     expect(counts).toEqual(await recount(store, 'daily'));
     expect((await store.get('daily', 'user3@example.org'))?.attributes).toEqual({ n: '3' });
   });

@@ -117,12 +117,12 @@ describe('upsertMany', () => {
       { address: 'c@example.org', status: 'bounced' },
     ]);
     expect(results).toEqual(['added', 'added', 'added']);
-    expect(await store.counts('daily')).toEqual({ active: 1, unsubscribed: 1, bounced: 1, complained: 0 });
+    expect(await store.counts('daily')).toEqual({ active: 1, unsubscribed: 1, bounced: 1, complained: 0, pending: 0 });
     expect(await store.upsertMany('daily', [
       { address: 'a@example.org', status: 'complained' },
       { address: 'b@example.org', status: 'active' },
     ])).toEqual(['updated', 'kept-unsubscribed']);
-    expect(await store.counts('daily')).toEqual({ active: 0, unsubscribed: 1, bounced: 1, complained: 1 });
+    expect(await store.counts('daily')).toEqual({ active: 0, unsubscribed: 1, bounced: 1, complained: 1, pending: 0 });
     await expectCountsExact('daily');
   });
 
@@ -154,7 +154,7 @@ describe('upsertMany, large and repetitive', () => {
     const results = await strict.upsertMany('daily', inputs);
     expect(results).toEqual(['added', ...Array<string>(9).fill('updated')]);
     expect((await store.get('daily', 'same@example.org'))?.name).toBe('v9');
-    expect(await store.counts('daily')).toEqual({ active: 1, unsubscribed: 0, bounced: 0, complained: 0 });
+    expect(await store.counts('daily')).toEqual({ active: 1, unsubscribed: 0, bounced: 0, complained: 0, pending: 0 });
   });
 });
 
@@ -165,17 +165,17 @@ describe('setStatus and remove', () => {
     clock += 5000;
     expect(await store.setStatus('daily', 'A@example.org', 'unsubscribed')).toBe('active');
     expect(await store.setStatus('daily', 'a@example.org', 'unsubscribed')).toBe('unsubscribed');
-    expect(await store.counts('daily')).toEqual({ active: 1, unsubscribed: 1, bounced: 0, complained: 0 });
+    expect(await store.counts('daily')).toEqual({ active: 1, unsubscribed: 1, bounced: 0, complained: 0, pending: 0 });
     expect((await store.get('daily', 'a@example.org'))?.updatedAt).toBe(clock);
     expect(await store.setStatus('daily', 'a@example.org', 'bounced')).toBe('unsubscribed');
     expect(await store.setStatus('daily', 'nobody@example.org', 'bounced')).toBeNull();
     expect(await store.get('daily', 'nobody@example.org')).toBeNull();
-    expect(await store.counts('daily')).toEqual({ active: 1, unsubscribed: 0, bounced: 1, complained: 0 });
+    expect(await store.counts('daily')).toEqual({ active: 1, unsubscribed: 0, bounced: 1, complained: 0, pending: 0 });
 
     expect(await store.remove('daily', 'A@EXAMPLE.ORG')).toBe(true);
     expect(await store.remove('daily', 'a@example.org')).toBe(false);
     expect(await store.remove('daily', 'not an address')).toBe(false);
-    expect(await store.counts('daily')).toEqual({ active: 1, unsubscribed: 0, bounced: 0, complained: 0 });
+    expect(await store.counts('daily')).toEqual({ active: 1, unsubscribed: 0, bounced: 0, complained: 0, pending: 0 });
     await expectCountsExact('daily');
   });
 
@@ -289,7 +289,7 @@ describe('reads', () => {
   });
 
   it('counts a list that does not exist as zero', async () => {
-    expect(await store.counts('nothing')).toEqual({ active: 0, unsubscribed: 0, bounced: 0, complained: 0 });
+    expect(await store.counts('nothing')).toEqual({ active: 0, unsubscribed: 0, bounced: 0, complained: 0, pending: 0 });
     expect(await store.countActive('nothing')).toBe(0);
   });
 });
