@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Keys } from '../keys.js';
 
-export const METRIC_NAMES = ['sent', 'failed', 'failed_temporary', 'failed_permanent', 'suppressed', 'unsubscribes'] as const;
+export const METRIC_NAMES = ['sent', 'failed', 'failed_temporary', 'failed_permanent', 'suppressed', 'unsubscribes', 'bounces_hard', 'bounces_soft', 'complaints'] as const;
 export type MetricName = (typeof METRIC_NAMES)[number];
 
 /**
