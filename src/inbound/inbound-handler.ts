@@ -6,6 +6,7 @@ import { messageIdFor, fromDomain } from '../delivery/build-message.js';
 import { readVerpAddress } from '../delivery/verp.js';
 import { classifyBounce } from './bounce-class.js';
 import type { InboundMessage } from './read-message.js';
+import { COMPLAINT_ALERT, COMPLAINT_WARN } from './complaint-rate.js';
 
 /**
  * What came back about one recipient, from whichever door (a DSN or ARF report to `brief
@@ -30,9 +31,6 @@ export interface InboundEvent {
 
 export type ApplyOutcome = 'applied' | 'duplicate' | 'unknown-address';
 
-/** Complaint rates (complaints / sent) that a log line calls out: Gmail's guidance and its limit. */
-export const COMPLAINT_WARN = 0.001;
-export const COMPLAINT_ALERT = 0.003;
 
 type Deps = App;
 

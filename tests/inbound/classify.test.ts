@@ -3,6 +3,7 @@ import { classifyBounce, findStatus } from '../../src/inbound/bounce-class.js';
 import { readMessage, readDeliveryStatus } from '../../src/inbound/read-message.js';
 import { eventsOfBounceMessage } from '../../src/inbound/inbound-handler.js';
 import { fixture } from './fixtures.js';
+import { complaintNotice, formatStatusLine } from '../../src/cli/edition-commands.js';
 
 const who = { editionId: 'daily-2025-09-05', email: 'reader@example.net' };
 const values = { VERP: 'bounces+aaaaaaaabbbbbbbbbbbbcccccccccccccccc@bounces.example.org', RCPT: who.email, MSGID: 'daily-2025-09-05.x@example.org', MAILBOX: 'unsubscribe@example.org' };
@@ -66,5 +67,16 @@ describe('reports of the big providers and the RFCs, read as events', () => {
 
   it('a mail to the unsubscribe mailbox is plain mail from the reader', async () => {
     expect(await readMessage(fixture('mailto-unsubscribe.eml', values))).toEqual({ type: 'mail', from: who.email, subject: 'unsubscribe' });
+  });
+});
+
+describe('the complaint rate in `brief edition ID status`', () => {
+  const base = { id: 'daily-2025-09-05', newsletter: 'daily', date: '2025-09-05', state: 'sent' as const, total: 2000, sent: 2000, failed: 0, suppressed: 0, skipped: 0, bounces: 3, batches: 4, batchesDone: 4, subject: null, articles: 3, error: null, createdAt: null, startedAt: null, finishedAt: null };
+  it('is quiet below 0.1%, warns from 0.1%, alerts from 0.3%', () => {
+    const at = (complaints: number) => ({ ...base, complaints, complaintRate: complaints / base.sent });
+    expect(complaintNotice(at(1))).toBeNull();
+    expect(complaintNotice(at(2))).toBe("warning: daily-2025-09-05: complaint rate 0.10% (2 of 2000) is above 0.1% (Gmail's guidance)");
+    expect(complaintNotice(at(6))).toMatch(/^ALERT: daily-2025-09-05: complaint rate 0\.30% \(6 of 2000\) is above 0\.3%/);
+    expect(formatStatusLine(at(6))).toMatch(/2000\/2000 sent, 0 failed, 0 suppressed, 0 skipped \(100%\); 3 bounced, 6 complained \(0\.30%\)$/);
   });
 });
