@@ -25,6 +25,7 @@ import { createOutboxTransport } from './delivery/outbox-transport.js';
 import type { MailTransport } from './delivery/transport.js';
 import { checkSecret } from './delivery/tokens.js';
 import { VerpIndex } from './delivery/verp.js';
+import { resolveWebhookSecrets, type WebhookSecrets } from './inbound/webhooks.js';
 import { syncSchedules } from './delivery/schedules.js';
 import { BATCH_QUEUE, EDITIONS_QUEUE, type BatchJobData, type PrepareJobData } from './delivery/queues.js';
 import { prepareEditionProcessor } from '../jobs/prepare-edition.js';
@@ -46,6 +47,8 @@ export interface AppOptions {
    * @defaultValue false: in this process
    */
   compileInChild?: boolean;
+  /** Where `env:NAME` secrets of the config are read. @defaultValue process.env */
+  environment?: NodeJS.ProcessEnv;
 }
 
 export interface App {
@@ -68,6 +71,8 @@ export interface App {
   transport(): MailTransport;
   /** The link-signing secret: BRIEF_SECRET, or with the outbox default a kept local one. */
   secret(): Promise<string>;
+  /** The ESP webhook secrets of `bounces.webhooks`, `env:NAME` values read (ECONFIG when unset). */
+  webhookSecrets(): WebhookSecrets;
   /** Starts the BullMQ workers, the schedulers and the heartbeat. */
   startWorkers(): Promise<WorkerRuntime>;
   close(): Promise<void>;
@@ -142,6 +147,7 @@ export function createApp(opts: AppOptions): App {
     config, env, redis, keys, logger, subscribers, editions, service, compileEngine, metrics, verp, editionsQueue, batchQueue,
     transport: getTransport,
     secret: getSecret,
+    webhookSecrets: () => resolveWebhookSecrets(config.bounces.webhooks, opts.environment ?? process.env),
     async startWorkers(): Promise<WorkerRuntime> {
       const workerId = `${os.hostname()}-${process.pid}`;
       const sender = new BatchSender({

@@ -10,6 +10,7 @@ import { archiveRoutes } from './archive-routes.js';
 import { apiRoutes } from './api-routes.js';
 import { dashboardRoutes, DASHBOARD_PATH } from './dashboard.js';
 import { operatorRoutes } from './operator-routes.js';
+import { webhookRoutes, type WebhookRouteOptions } from './webhook-routes.js';
 import { h, renderPage } from './page.js';
 
 /** Request bodies: a one-click POST is ~30 bytes, the largest API body a list of 20 addresses. */
@@ -30,7 +31,7 @@ function quiet(url: string): boolean {
  * The HTTP service, not listening (tests use `inject`). Its logger is the app's, with the
  * request URLs redacted (subscriber tokens name an address) and no address at info level.
  */
-export function buildHttpServer(app: App): FastifyInstance {
+export function buildHttpServer(app: App, opts: { webhookFetch?: WebhookRouteOptions['fetch'] } = {}): FastifyInstance {
   const f = Fastify({
     // Typed as fastify's base logger so the instance is the plain FastifyInstance plugins take.
     loggerInstance: app.logger.child({ component: 'http' }) as FastifyBaseLogger,
@@ -66,6 +67,7 @@ export function buildHttpServer(app: App): FastifyInstance {
   f.register(apiRoutes, { app, prefix: '/api' });
   f.register(dashboardRoutes, { app, prefix: DASHBOARD_PATH });
   f.register(operatorRoutes, { app });
+  f.register(webhookRoutes, { app, fetch: opts.webhookFetch });
 
   f.get('/', async (_req, reply) => {
     const archives = app.config.newsletters
