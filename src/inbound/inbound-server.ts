@@ -41,7 +41,12 @@ export async function eventsFor(app: App, target: Target, raw: Buffer): Promise<
     }
     return [];
   }
-  if (msg.type !== 'mail' || !msg.from) return [];
+  if (msg.type !== 'mail') return [];
+  // The signed token our mailto subject carries names the recipient, whoever forwards it.
+  const token = /\b([a-z2-7]{36})\b/i.exec(msg.subject)?.[1];
+  const who = token && app.config.bounces.domain ? await resolveVerp(app, `bounces+${token}@${app.config.bounces.domain}`) : null;
+  if (who) return [{ kind: 'unsubscribe', email: who.email, editionId: who.editionId, detail: 'mailto', source: 'mailto' }];
+  if (!msg.from) return [];
   return target.newsletters.map((newsletter) => ({ kind: 'unsubscribe' as const, email: msg.from!, newsletter, detail: 'mailto', source: 'mailto' }));
 }
 

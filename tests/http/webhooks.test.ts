@@ -7,6 +7,7 @@ import { testApp, waitFor, FIXTURE_DATE, type TestApp } from '../helpers/app.js'
 import { SmtpSink } from '../helpers/smtp-sink.js';
 import { buildHttpServer } from '../../src/http/server.js';
 import { verpAddress } from '../../src/delivery/verp.js';
+import { resolveWebhookSecrets, isSnsUrl } from '../../src/inbound/webhooks.js';
 
 const SECRET = 'test-secret-0123456789abcdef';
 const DOMAIN = 'bounces.example.org';
@@ -82,6 +83,8 @@ describe('ESP webhooks, signed with the test\'s own keys', () => {
   const basic = (u: string, p: string) => `Basic ${Buffer.from(`${u}:${p}`).toString('base64')}`;
 
   it('Postmark: Basic auth (password from env:NAME); a hard bounce suppresses, a spam complaint complains', async () => {
+    // With the Postmark webhook configured, each message names its edition in Postmark's metadata.
+    expect(sink.messages.map((m) => m.header('X-PM-Metadata-edition'))).toEqual(sink.messages.map(() => EDITION));
     const bounce = { RecordType: 'Bounce', ID: 4323372036854775807, Type: 'HardBounce', TypeCode: 1, Email: readers[0], Metadata: { edition: EDITION }, Details: 'smtp;550 5.1.1 unknown' };
     expect((await post('postmark', bounce)).statusCode).toBe(401);
     expect((await post('postmark', bounce, { authorization: basic('postmark', 'wrong') })).statusCode).toBe(401);
@@ -178,5 +181,24 @@ describe('ESP webhooks, signed with the test\'s own keys', () => {
     } finally {
       await t2.cleanup();
     }
+  });
+});
+
+describe('webhook settings', () => {
+  it('read env:NAME secrets, and name the field and variable when one is unset', () => {
+    expect(resolveWebhookSecrets({ mailgun: { signingKey: 'env:MG' } }, { MG: 'k' })).toEqual({ mailgun: { signingKey: 'k' } });
+    expect(resolveWebhookSecrets({ mailgun: { signingKey: 'literal-key' } }, {})).toEqual({ mailgun: { signingKey: 'literal-key' } });
+    expect(() => resolveWebhookSecrets({ postmark: { username: 'u', password: 'env:PM_PASS' } }, {})).toThrow(
+      'bounces.webhooks.postmark.password: environment variable PM_PASS is unset',
+    );
+  });
+
+  it('take SNS certificate URLs from SNS hosts over https only', () => {
+    expect(isSnsUrl('https://sns.us-east-1.amazonaws.com/SimpleNotificationService-abc.pem')).toBe(true);
+    expect(isSnsUrl('https://sns.cn-north-1.amazonaws.com.cn/x.pem')).toBe(true);
+    expect(isSnsUrl('http://sns.us-east-1.amazonaws.com/x.pem')).toBe(false);
+    expect(isSnsUrl('https://sns.us-east-1.amazonaws.com.evil.example/x.pem')).toBe(false);
+    expect(isSnsUrl('https://evil.example/sns.us-east-1.amazonaws.com/x.pem')).toBe(false);
+    expect(isSnsUrl('https://sns.us-east-1.amazonaws.com:8443/x.pem')).toBe(false);
   });
 });

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import nodemailer from 'nodemailer';
 import { pino } from 'pino';
 import { Writable } from 'node:stream';
+import path from 'node:path';
 import { testApp, waitFor, FIXTURE_DATE, type TestApp } from '../helpers/app.js';
 import { SmtpSink } from '../helpers/smtp-sink.js';
 import { startInboundServer, InboundHandler, type InboundServer } from '../../src/inbound/index.js';
@@ -13,7 +14,7 @@ const SECRET = 'test-secret-0123456789abcdef';
 const DOMAIN = 'bounces.example.org';
 const MAILBOX = 'unsubscribe@example.org';
 const EDITION = `daily-${FIXTURE_DATE}`;
-const readers = Array.from({ length: 8 }, (_, i) => `reader${i}@example.net`);
+const readers = Array.from({ length: 9 }, (_, i) => `reader${i}@example.net`);
 
 /** Delivers a raw message to `brief inbound` as a bouncing MTA does (null sender). */
 async function deliver(port: number, to: string, raw: string, from = ''): Promise<void> {
@@ -132,7 +133,7 @@ describe('brief inbound: DSNs, ARF complaints and mailto unsubscribes over real 
     const s = await t.app.service.status(EDITION);
     expect(s.complaints).toBe(1);
     expect(s.complaintRate).toBeCloseTo(1 / readers.length);
-    expect(logs.some((l) => l.level === 50 && /^ALERT: complaint rate of daily-2025-09-05 is 12\.50%/.test(l.msg))).toBe(true);
+    expect(logs.some((l) => l.level === 50 && /^ALERT: complaint rate of daily-2025-09-05 is 11\.11%/.test(l.msg))).toBe(true);
     // No address in the logs.
     expect(JSON.stringify(logs)).not.toContain('@example.net');
   });
@@ -151,6 +152,35 @@ describe('brief inbound: DSNs, ARF complaints and mailto unsubscribes over real 
     await deliver(inbound.port, MAILBOX, fixture('mailto-unsubscribe.eml', values(r)), r);
     expect((await t.app.subscribers.get('daily', r))?.status).toBe('unsubscribed');
     expect(await t.app.subscribers.isSuppressed(r)).toBe(false);
+  });
+
+  it('a mailto unsubscribe carrying the signed token of our List-Unsubscribe is for that recipient, whoever sends it', async () => {
+    const r = readers[8]!;
+    const head = sink.messages.find((m) => m.rcpt[0] === r)!.header('List-Unsubscribe')!;
+    const subject = decodeURIComponent(/mailto:[^?]+\?subject=([^>]+)>/.exec(head)![1]!);
+    expect(subject).toMatch(/^unsubscribe [a-z2-7]{36}$/);
+    const raw = `From: Forwarded <someone.else@example.com>\r\nTo: ${MAILBOX}\r\nSubject: ${subject}\r\n\r\n`;
+    await deliver(inbound.port, MAILBOX, raw, 'someone.else@example.com');
+    expect((await t.app.subscribers.get('daily', r))?.status).toBe('unsubscribed');
+    expect(await t.app.editions.ledger(EDITION, r)).toMatch(/\|unsubscribe:mailto$/);
+  });
+
+  it('offers STARTTLS with bounces.tls, and not without', async () => {
+    const plain = nodemailer.createTransport({ host: '127.0.0.1', port: inbound.port, secure: false, requireTLS: true });
+    await expect(plain.verify()).rejects.toThrow(/STARTTLS/);
+    plain.close();
+    const fix = path.resolve(import.meta.dirname, '../fixtures/inbound');
+    const t2 = await testApp({ config: { bounces: { domain: DOMAIN, tls: { certFile: path.join(fix, 'tls-test.pem'), keyFile: path.join(fix, 'tls-test.key') } } } });
+    const secured = await startInboundServer(t2.app, { port: 0, host: '127.0.0.1' });
+    try {
+      // requireTLS: verify() succeeds only after a STARTTLS handshake with the configured certificate.
+      const tr = nodemailer.createTransport({ host: '127.0.0.1', port: secured.port, secure: false, requireTLS: true, tls: { rejectUnauthorized: false } });
+      await expect(tr.verify()).resolves.toBe(true);
+      tr.close();
+    } finally {
+      await secured.close();
+      await t2.cleanup();
+    }
   });
 
   it('shows in /metrics', async () => {
