@@ -71,8 +71,14 @@ export async function startInboundServer(app: App, opts: { port?: number; host?:
     };
     tls = { cert: read('certFile'), key: read('keyFile') };
   }
-  const targets = new WeakMap<SMTPServerSession, Target[]>();
   const log = app.logger.child({ component: 'inbound' });
+  const targetOf = async (address: string): Promise<Target | null> => {
+    const rcpt = address.toLowerCase();
+    const mailbox = mailboxes.get(rcpt);
+    if (mailbox) return { kind: 'mailbox', newsletters: mailbox };
+    const who = await resolveVerp(app, rcpt);
+    return who ? { kind: 'verp', ...who } : null;
+  };
 
   const server = new SMTPServer({
     name: b.domain ?? 'localhost',
@@ -82,16 +88,9 @@ export async function startInboundServer(app: App, opts: { port?: number; host?:
     disabledCommands: tls ? ['AUTH'] : ['AUTH', 'STARTTLS'],
     ...(tls ? { key: tls.key, cert: tls.cert } : {}),
     logger: false,
-    onRcptTo(address: SMTPServerAddress, session: SMTPServerSession, cb: (err?: Error | null) => void) {
-      const rcpt = address.address.toLowerCase();
-      const mailbox = mailboxes.get(rcpt);
-      const add = (t: Target) => {
-        targets.set(session, [...(targets.get(session) ?? []), t]);
-        cb();
-      };
-      if (mailbox) return add({ kind: 'mailbox', newsletters: mailbox });
-      resolveVerp(app, rcpt).then(
-        (who) => (who ? add({ kind: 'verp', ...who }) : cb(smtpError(550, '5.1.1 no such address here (this server takes bounces only, it relays nothing)'))),
+    onRcptTo(address: SMTPServerAddress, _session: SMTPServerSession, cb: (err?: Error | null) => void) {
+      targetOf(address.address).then(
+        (t) => (t ? cb() : cb(smtpError(550, '5.1.1 no such address here (this server takes bounces only, it relays nothing)'))),
         (err: unknown) => {
           log.warn({ err: (err as Error).message }, 'inbound: cannot check a recipient');
           cb(smtpError(451, '4.3.0 try again later'));
@@ -106,10 +105,11 @@ export async function startInboundServer(app: App, opts: { port?: number; host?:
       stream.on('end', () => {
         if (stream.sizeExceeded) return cb(smtpError(552, `5.3.4 message larger than ${b.maxMessageBytes} bytes`));
         const raw = Buffer.concat(chunks);
-        const list = targets.get(session) ?? [];
-        targets.delete(session);
         (async () => {
-          for (const t of list) {
+          // The recipients of this transaction, each checked at RCPT (looked up again: cheap).
+          for (const rcpt of session.envelope.rcptTo) {
+            const t = await targetOf(rcpt.address);
+            if (!t) continue;
             for (const ev of await eventsFor(app, t, raw)) {
               const outcome = await handler.apply(ev);
               log.debug({ kind: ev.kind, source: ev.source, outcome }, 'inbound event');
