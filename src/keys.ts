@@ -68,6 +68,8 @@ export interface Keys {
   editionBounceEvents(editionId: string): string;
   /** Hash: VERP edition hash -> edition id. */
   verpEditions(): string;
+  /** Hash: inbound event key -> ms, for events that name no edition (ESP webhooks without one). */
+  inboundEvents(): string;
   /** Sorted set: this address's soft bounces (member = edition id, score = ms). */
   softBounces(email: string): string;
 
@@ -127,6 +129,7 @@ export function makeKeys(prefix = 'brief'): Keys {
     editionVerp: (id) => `${p}:{ed:${id}}:verp`,
     editionBounceEvents: (id) => `${p}:{ed:${id}}:bounce-events`,
     verpEditions: () => `${p}:verp-editions`,
+    inboundEvents: () => `${p}:inbound-events`,
     softBounces: (email) => `${p}:soft-bounces:${email}`,
     rateLimiter: () => `${p}:rate`,
     workers: () => `${p}:workers`,

@@ -27,6 +27,7 @@ import { createOutboxTransport } from './delivery/outbox-transport.js';
 import type { MailTransport } from './delivery/transport.js';
 import { checkSecret } from './delivery/tokens.js';
 import { VerpIndex } from './delivery/verp.js';
+import { resolveWebhookSecrets, type WebhookSecrets } from './inbound/webhooks.js';
 import { syncSchedules } from './delivery/schedules.js';
 import {
   BATCH_QUEUE,
@@ -63,6 +64,8 @@ export interface AppOptions {
    * @defaultValue false: in this process
    */
   compileInChild?: boolean;
+  /** Where `env:NAME` secrets of the config are read. @defaultValue process.env */
+  environment?: NodeJS.ProcessEnv;
 }
 
 export interface App {
@@ -98,6 +101,8 @@ export interface App {
   transport(): MailTransport;
   /** The link-signing secret: BRIEF_SECRET, or with the outbox default a kept local one. */
   secret(): Promise<string>;
+  /** The ESP webhook secrets of `bounces.webhooks`, `env:NAME` values read (ECONFIG when unset). */
+  webhookSecrets(): WebhookSecrets;
   /** Starts the BullMQ workers, the schedulers and the heartbeat. */
   startWorkers(): Promise<WorkerRuntime>;
   close(): Promise<void>;
@@ -199,6 +204,7 @@ export function createApp(opts: AppOptions): App {
     dataRequests: new DataRequests({ config, redis, keys, subscribers, consent }),
     transport: getTransport,
     secret: getSecret,
+    webhookSecrets: () => resolveWebhookSecrets(config.bounces.webhooks, opts.environment ?? process.env),
     async startWorkers(): Promise<WorkerRuntime> {
       const workerId = `${os.hostname()}-${process.pid}`;
       const sender = new BatchSender({

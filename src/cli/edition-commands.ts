@@ -10,11 +10,24 @@ import { createWriteStream } from 'node:fs';
 import type { App } from '../wiring.js';
 import { getNewsletter } from '../config/load.js';
 import { quote } from '../errors.js';
+import { COMPLAINT_ALERT, COMPLAINT_WARN } from '../inbound/complaint-rate.js';
 
 
 export function formatStatusLine(s: EditionStatus): string {
   const p = editionProgress({ total: s.total, sent: s.sent, failed: s.failed, suppressed: s.suppressed, skipped: s.skipped, startedAt: s.startedAt ? Date.parse(s.startedAt) : undefined, now: Date.now() });
-  return `${s.id}  ${s.state.padEnd(9)}  ${s.sent}/${s.total} sent, ${s.failed} failed, ${s.suppressed} suppressed, ${s.skipped} skipped (${p.percent.toFixed(0)}%)`;
+  const back = s.bounces || s.complaints ? `; ${s.bounces} bounced, ${s.complaints} complained (${(s.complaintRate * 100).toFixed(2)}%)` : '';
+  return `${s.id}  ${s.state.padEnd(9)}  ${s.sent}/${s.total} sent, ${s.failed} failed, ${s.suppressed} suppressed, ${s.skipped} skipped (${p.percent.toFixed(0)}%)${back}`;
+}
+
+/**
+ * The line `brief edition ID status` adds under an edition whose complaint rate passed
+ * Gmail's guidance (0.1%) or its limit (0.3%), or null.
+ */
+export function complaintNotice(s: Pick<EditionStatus, 'id' | 'complaints' | 'sent' | 'complaintRate'>): string | null {
+  const pct = `${(s.complaintRate * 100).toFixed(2)}% (${s.complaints} of ${s.sent})`;
+  if (s.complaintRate >= COMPLAINT_ALERT) return `ALERT: ${s.id}: complaint rate ${pct} is above 0.3%: Gmail and Yahoo block senders above it`;
+  if (s.complaintRate >= COMPLAINT_WARN) return `warning: ${s.id}: complaint rate ${pct} is above 0.1% (Gmail's guidance)`;
+  return null;
 }
 
 /** The lines under an edition's status line: its error, and each source it went out without. */
@@ -122,6 +135,8 @@ export function editionCommands(ctx: OwnedContext): Command[] {
           : action === 'cancel' ? await svc.cancel(id)
           : await svc.status(id);
         ctx.stdout.write((opts.json ? JSON.stringify(s) : [formatStatusLine(s), ...formatDetails(s)].join('\n')) + '\n');
+        const notice = complaintNotice(s);
+        if (notice) ctx.warn(notice);
       } finally {
         await rt.close();
       }

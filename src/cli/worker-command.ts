@@ -58,6 +58,16 @@ async function runWorker(ctx: OwnedContext, opts: { example: boolean; server: bo
       const http = await startHttpServer(rt.app);
       stopServer = () => http.close();
       ctx.warn(`HTTP server on ${http.url} (archive ${rt.app.env.publicUrl}/archive, metrics /metrics, dashboard /admin/queues)`);
+      if (rt.app.config.bounces.domain) {
+        const { startInboundServer } = await import('../inbound/index.js');
+        const inbound = await startInboundServer(rt.app);
+        const stopHttp = stopServer;
+        stopServer = async () => {
+          await inbound.close();
+          await stopHttp();
+        };
+        ctx.warn(`inbound SMTP on ${inbound.host}:${inbound.port} (bounces for ${rt.app.config.bounces.domain})`);
+      }
       ctx.warn(consoleLine(http.url, admin));
     }
     if (opts.example && ctx.usingExample()) {

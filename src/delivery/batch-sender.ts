@@ -107,6 +107,7 @@ export class BatchSender {
       publicUrl: this.deps.publicUrl,
       secret: this.deps.secret,
       bounceDomain: this.deps.verp ? this.deps.config.bounces.domain : undefined,
+      espMetadata: Boolean(this.deps.config.bounces.webhooks.postmark),
     };
     const entries = (await editions.batchEntries(editionId, batch)).map(parseBatchEntry);
     const lastAttempt = run.attemptsMade + 1 >= run.maxAttempts;

@@ -21,6 +21,8 @@ export interface MessageContext {
   secret: string;
   /** The bounce domain (config `bounces.domain`): envelope senders become VERP addresses. */
   bounceDomain?: string;
+  /** Add the ESP metadata headers (`bounces.webhooks.postmark` is set). */
+  espMetadata?: boolean;
   /** Prefix for test sends, e.g. "[TEST] ". */
   subjectPrefix?: string;
 }
@@ -55,8 +57,12 @@ export function buildMessage(ctx: MessageContext, variant: CompiledVariant, r: R
     preferencesUrl: prefs,
     viewInBrowserUrl: ctx.archiveUrl,
   });
+  const envelopeFrom = ctx.bounceDomain ? verpAddress(ctx.secret, ctx.bounceDomain, ctx.editionId, r.email) : undefined;
+  // With a bounce domain the mailto subject carries the signed VERP token, so `brief inbound`
+  // knows whom a mailto unsubscribe is for even when it comes from another address.
+  const mailtoSubject = envelopeFrom ? `unsubscribe%20${envelopeFrom.slice('bounces+'.length, envelopeFrom.indexOf('@'))}` : 'unsubscribe';
   const listUnsubscribe = ctx.newsletter.unsubscribeMailbox
-    ? `<${unsub}>, <mailto:${ctx.newsletter.unsubscribeMailbox}?subject=unsubscribe>`
+    ? `<${unsub}>, <mailto:${ctx.newsletter.unsubscribeMailbox}?subject=${mailtoSubject}>`
     : `<${unsub}>`;
   return {
     from: ctx.newsletter.from,
@@ -66,12 +72,14 @@ export function buildMessage(ctx: MessageContext, variant: CompiledVariant, r: R
     parts,
     messageId: messageIdFor(ctx.editionId, r.email, domain),
     date: new Date(),
-    envelopeFrom: ctx.bounceDomain ? verpAddress(ctx.secret, ctx.bounceDomain, ctx.editionId, r.email) : undefined,
+    envelopeFrom,
     headers: {
       'List-Unsubscribe': listUnsubscribe,
       // RFC 8058: a POST with this body unsubscribes, so mail clients can offer one click.
       'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
       'List-Id': `${ctx.newsletter.title.replace(/[<>"\r\n]/g, '')} <${ctx.newsletter.id}.${domain}>`,
+      // Postmark echoes X-PM-Metadata-* in its bounce and complaint webhooks (the edition).
+      ...(ctx.espMetadata ? { 'X-PM-Metadata-edition': ctx.editionId } : {}),
     },
   };
 }

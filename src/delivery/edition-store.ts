@@ -19,6 +19,12 @@ export interface EditionStatus {
   failed: number;
   suppressed: number;
   skipped: number;
+  /** Bounces read after the relay accepted (DSNs, ESP webhooks), hard and soft; each message+recipient once. */
+  bounces: number;
+  /** Complaints (ARF reports, ESP webhooks); each message+recipient once. */
+  complaints: number;
+  /** complaints / sent (0 before anything was sent). Gmail asks for below 0.001, blocks above 0.003. */
+  complaintRate: number;
   /** Batches in the snapshot; null until the snapshot is complete. */
   batches: number | null;
   batchesDone: number;
@@ -38,7 +44,9 @@ export interface EditionStatus {
  * without them, still read). `i` sending (SMTP acceptance not yet recorded),
  * `t` temporary failure (will retry); final kinds: `s` sent, `f` failed, `x` suppressed by a
  * 5xx, `k` skipped (unsubscribed or suppressed after the snapshot). A final entry is never
- * overwritten, which is what makes a retried or duplicated batch harmless.
+ * overwritten, which is what makes a retried or duplicated batch harmless. What came back
+ * later (src/inbound) is appended as `|event:detail` (`s:0|hard:5.1.1|complaint:abuse`);
+ * outcomes recorded afterwards keep that tail.
  */
 export type LedgerKind = 'i' | 't' | 's' | 'f' | 'x' | 'k';
 /** What the report shows of an outcome besides its kind: kept after the entry's TAB. */
@@ -104,8 +112,8 @@ local me = ARGV[1]
 for i = 3, #ARGV do
   local v = redis.call('HGET', KEYS[1], ARGV[i])
   if final(v) then out[#out+1] = 0
-  elseif v and string.match(v, '^[it]:([^:]+)') ~= me then out[#out+1] = 2
-  else redis.call('HSET', KEYS[1], ARGV[i], 'i:' .. me) out[#out+1] = 1 end
+  elseif v and string.match(v, '^[it]:([^:|]+)') ~= me then out[#out+1] = 2
+  else redis.call('HSET', KEYS[1], ARGV[i], 'i:' .. me .. (string.match(v or '', '|.*$') or '')) out[#out+1] = 1 end
 end
 return out`,
 );
@@ -120,9 +128,22 @@ local lost = 0
 if ARGV[5] ~= '' and redis.call('HGET', KEYS[3], ARGV[4]) ~= ARGV[5] then lost = 2 end
 local v = redis.call('HGET', KEYS[1], ARGV[1])
 if final(v) then return lost end
-redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2] .. (string.match(v or '', '|.*$') or ''))
 if ARGV[3] ~= '' then redis.call('HINCRBY', KEYS[2], ARGV[3], 1) end
 return 1 + lost`,
+);
+
+// Records one inbound event (bounce, complaint, unsubscribe by mail) of one recipient once:
+// KEYS[1] the edition's event hash, KEYS[2] its ledger, KEYS[3] its meta. ARGV[1] the event
+// key, ARGV[2] the address, ARGV[3] the ledger tail, ARGV[4] when (ms), ARGV[5] the counter
+// ('' for none). Returns 0 when the event was recorded before.
+const inboundScript = new LuaScript(
+  'inbound-event',
+  `if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[4]) == 0 then return 0 end
+local v = redis.call('HGET', KEYS[2], ARGV[2])
+if v then redis.call('HSET', KEYS[2], ARGV[2], v .. '|' .. ARGV[3]) end
+if ARGV[5] ~= '' then redis.call('HINCRBY', KEYS[3], ARGV[5], 1) end
+return 1`,
 );
 
 // Compare-and-set of the state: ARGV[1] new state, ARGV[2] now (ISO), ARGV[3] timestamp
@@ -293,6 +314,9 @@ export class EditionStore {
       failed: num(h.failed),
       suppressed: num(h.suppressed),
       skipped: num(h.skipped),
+      bounces: num(h.bounces),
+      complaints: num(h.complaints),
+      complaintRate: num(h.sent) === 0 ? 0 : num(h.complaints) / num(h.sent),
       batches: h.snapshotDone === '1' ? num(h.batches) : null,
       batchesDone: done,
       subject: str(h.subject),
@@ -463,6 +487,20 @@ export class EditionStore {
       [email, value, (COUNTER[kind] as string | undefined) ?? '', String(batch), token],
     );
     return { changed: (r & 1) === 1, superseded: (r & 2) === 2 };
+  }
+
+  /**
+   * Records what came back for one recipient (a bounce, a complaint, a mailto unsubscribe)
+   * once per `event` key: on the ledger entry, and in the edition's counter `counter`.
+   * Returns false when this event was recorded before (a repeated DSN or webhook).
+   */
+  async recordInbound(id: string, email: string, event: string, tail: string, counter: 'bounces' | 'complaints' | ''): Promise<boolean> {
+    const r = await inboundScript.run<number>(
+      this.redis,
+      [this.keys.editionBounceEvents(id), this.keys.editionLedger(id), this.keys.edition(id)],
+      [event, email, tail.replace(/[|\r\n]/g, ' '), String(Date.now()), counter],
+    );
+    return r === 1;
   }
 
   async ledger(id: string, email: string): Promise<string | null> {

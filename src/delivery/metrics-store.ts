@@ -1,7 +1,7 @@
 import type { RedisClient } from '../redis/connect.js';
 import type { Keys } from '../keys.js';
 
-export const METRIC_NAMES = ['sent', 'failed', 'failed_temporary', 'failed_permanent', 'suppressed', 'unsubscribes', 'feed_errors'] as const;
+export const METRIC_NAMES = ['sent', 'failed', 'failed_temporary', 'failed_permanent', 'suppressed', 'unsubscribes', 'feed_errors', 'bounces_hard', 'bounces_soft', 'complaints'] as const;
 export type MetricName = (typeof METRIC_NAMES)[number];
 
 /**

@@ -61,6 +61,8 @@ export async function renderMetrics(s: MetricsSnapshot, processRegistry?: Regist
   const suppressed = perNewsletter('brief_emails_suppressed_total', 'Addresses suppressed after a 5xx reply');
   const unsubscribes = perNewsletter('brief_unsubscribes_total', 'Unsubscribes through links in the emails');
   const feedErrors = perNewsletter('brief_feed_errors_total', 'Sources that failed to read when an edition was compiled', ['source']);
+  const bounces = perNewsletter('brief_bounces_total', 'Bounces read after the relay accepted (DSNs, ESP webhooks)', ['kind']);
+  const complaints = perNewsletter('brief_complaints_total', 'Complaints (ARF feedback reports, ESP webhooks)');
   // Every configured newsletter shows, at 0 before its first send, so rate() has a start.
   for (const newsletter of s.newsletters) {
     sent.inc({ newsletter }, 0);
@@ -68,6 +70,9 @@ export async function renderMetrics(s: MetricsSnapshot, processRegistry?: Regist
     failed.inc({ newsletter, class: 'permanent' }, 0);
     suppressed.inc({ newsletter }, 0);
     unsubscribes.inc({ newsletter }, 0);
+    bounces.inc({ newsletter, kind: 'hard' }, 0);
+    bounces.inc({ newsletter, kind: 'soft' }, 0);
+    complaints.inc({ newsletter }, 0);
   }
   for (const { name, newsletter, value } of s.counters) {
     if (!Number.isFinite(value) || value < 0) continue;
@@ -76,6 +81,9 @@ export async function renderMetrics(s: MetricsSnapshot, processRegistry?: Regist
     else if (name === 'failed_permanent') failed.inc({ newsletter, class: 'permanent' }, value);
     else if (name === 'suppressed') suppressed.inc({ newsletter }, value);
     else if (name === 'unsubscribes') unsubscribes.inc({ newsletter }, value);
+    else if (name === 'bounces_hard') bounces.inc({ newsletter, kind: 'hard' }, value);
+    else if (name === 'bounces_soft') bounces.inc({ newsletter, kind: 'soft' }, value);
+    else if (name === 'complaints') complaints.inc({ newsletter }, value);
   }
   for (const { newsletter, source } of s.feedSources ?? []) feedErrors.inc({ newsletter, source }, 0);
   for (const { name, newsletter, value, source } of s.counters) {

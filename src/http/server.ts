@@ -12,6 +12,7 @@ import { apiRoutes } from './api-routes.js';
 import { dashboardRoutes, DASHBOARD_PATH } from './dashboard.js';
 import { operatorRoutes } from './operator-routes.js';
 import { consoleRoutes, CONSOLE_PATH } from './console/index.js';
+import { webhookRoutes, type WebhookRouteOptions } from './webhook-routes.js';
 import { h, renderPage } from './page.js';
 
 /** Request bodies: a one-click POST is ~30 bytes, the largest API body a list of 20 addresses. */
@@ -32,7 +33,7 @@ function quiet(url: string): boolean {
  * The HTTP service, not listening (tests use `inject`). Its logger is the app's, with the
  * request URLs redacted (subscriber tokens name an address) and no address at info level.
  */
-export function buildHttpServer(app: App): FastifyInstance {
+export function buildHttpServer(app: App, opts: { webhookFetch?: WebhookRouteOptions['fetch'] } = {}): FastifyInstance {
   const f = Fastify({
     // Typed as fastify's base logger so the instance is the plain FastifyInstance plugins take.
     loggerInstance: app.logger.child({ component: 'http' }) as FastifyBaseLogger,
@@ -70,6 +71,7 @@ export function buildHttpServer(app: App): FastifyInstance {
   f.register(dashboardRoutes, { app, prefix: DASHBOARD_PATH });
   f.register(consoleRoutes, { app, prefix: CONSOLE_PATH });
   f.register(operatorRoutes, { app });
+  f.register(webhookRoutes, { app, fetch: opts.webhookFetch });
 
   f.get('/', async (_req, reply) => {
     const archives = app.config.newsletters

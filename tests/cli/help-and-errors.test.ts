@@ -39,7 +39,7 @@ describe.concurrent('brief --help and usage errors', { timeout: 120_000 }, () =>
     const r = await run(['--help']);
     expect(r.code, shown(r)).toBe(0);
     expect(r.stdout).toMatch(/^Usage: brief /);
-    for (const c of ['preview', 'start', 'worker', 'server', 'send', 'test-send', 'editions', 'edition', 'status', 'subscribers']) {
+    for (const c of ['preview', 'start', 'worker', 'server', 'inbound', 'send', 'test-send', 'editions', 'edition', 'status', 'subscribers']) {
       expect(r.stdout, c).toMatch(new RegExp(`^  ${c} `, 'm'));
     }
   });
@@ -54,7 +54,7 @@ describe.concurrent('brief --help and usage errors', { timeout: 120_000 }, () =>
   });
 
   it('every command has --help (exit 0, its own usage line)', async ({ expect }) => {
-    const commands = ['start', 'worker', 'server', 'send', 'test-send', 'editions', 'edition', 'status', 'subscribers', 'subscribers import', 'feeds', 'feeds check'];
+    const commands = ['start', 'worker', 'server', 'inbound', 'send', 'test-send', 'editions', 'edition', 'status', 'subscribers', 'subscribers import', 'feeds', 'feeds check'];
     const results = await Promise.all(commands.map((c) => run([...c.split(' '), '--help'])));
     results.forEach((r, i) => {
       expect(r.code, shown(r)).toBe(0);
