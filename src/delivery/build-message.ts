@@ -5,6 +5,7 @@ import { personaliseParts } from '../render/mime-parts.js';
 import type { OutgoingMessage } from './transport.js';
 import { makeToken } from './tokens.js';
 import { verpAddress } from './verp.js';
+import { listIdHeader } from './header-words.js';
 
 export interface Recipient {
   email: string;
@@ -77,7 +78,8 @@ export function buildMessage(ctx: MessageContext, variant: CompiledVariant, r: R
       'List-Unsubscribe': listUnsubscribe,
       // RFC 8058: a POST with this body unsubscribes, so mail clients can offer one click.
       'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
-      'List-Id': `${ctx.newsletter.title.replace(/[<>"\r\n]/g, '')} <${ctx.newsletter.id}.${domain}>`,
+      // RFC 2919: the title as a phrase (quoted or encoded-words), the id never encoded.
+      'List-Id': listIdHeader(ctx.newsletter.title, ctx.newsletter.id, domain),
       // Postmark echoes X-PM-Metadata-* in its bounce and complaint webhooks (the edition).
       ...(ctx.espMetadata ? { 'X-PM-Metadata-edition': ctx.editionId } : {}),
     },

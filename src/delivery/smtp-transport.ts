@@ -4,14 +4,15 @@ import nodemailer from 'nodemailer';
 import type { DkimConfig } from '../config/schema.js';
 import type { MailTransport, OutgoingMessage, SendResult } from './transport.js';
 import { classifySendError } from './classify-error.js';
-import { toMailOptions } from './mail-options.js';
+import { composeMessage } from './compose-message.js';
+import { createDkimSigner } from './dkim-sign.js';
 
 export interface SmtpTransportOptions {
   /** A nodemailer SMTP URL (`smtp://user:pass@host:587`, `smtps://…`). */
   url: string;
   /** Connections in the pool. @defaultValue 5 */
   poolSize?: number;
-  /** Sign with DKIM; both List-Unsubscribe headers are in the signed set. */
+  /** Sign with DKIM (oversigned: see dkim-sign.ts); both List-Unsubscribe headers are in the signed set. */
   dkim?: DkimConfig & { privateKeyPath: string };
   /** Socket inactivity timeout in ms. @defaultValue 60000 */
   socketTimeoutMs?: number;
@@ -25,15 +26,14 @@ export function describeSmtpUrl(url: string): string {
 /** A pooled nodemailer SMTP transport. */
 export function createSmtpTransport(opts: SmtpTransportOptions): MailTransport {
   const poolSize = opts.poolSize ?? 5;
-  const dkim = opts.dkim
-    ? {
+  // Our own signer, not nodemailer's: it oversigns (dkim-sign.ts), and RFC 8058 asks that
+  // the one-click headers be signed so that a relay cannot add them.
+  const signer = opts.dkim
+    ? createDkimSigner({
         domainName: opts.dkim.domainName,
         keySelector: opts.dkim.keySelector,
         privateKey: readFileSync(opts.dkim.privateKeyPath, 'utf8'),
-        // RFC 8058 asks that the one-click headers be signed, so a relay cannot add them.
-        headerFieldNames:
-          'From:Sender:Reply-To:Subject:Date:Message-ID:To:Cc:MIME-Version:Content-Type:Content-Transfer-Encoding:List-Id:List-Unsubscribe:List-Unsubscribe-Post',
-      }
+      })
     : undefined;
   const url = new URL(opts.url);
   const transporter = nodemailer.createTransport({
@@ -52,14 +52,14 @@ export function createSmtpTransport(opts: SmtpTransportOptions): MailTransport {
     socketTimeout: opts.socketTimeoutMs ?? 60_000,
     greetingTimeout: 15_000,
     connectionTimeout: 15_000,
-    dkim,
   });
   return {
     kind: 'smtp',
     description: `SMTP ${describeSmtpUrl(opts.url)} (pool of ${poolSize})`,
     async send(message: OutgoingMessage): Promise<SendResult> {
       try {
-        const info = await transporter.sendMail(toMailOptions(message));
+        const { envelope, raw } = composeMessage(message);
+        const info = await transporter.sendMail({ envelope, raw: signer ? signer.sign(raw) : raw });
         return { messageId: message.messageId, response: String(info.response ?? '') };
       } catch (err) {
         throw classifySendError(err);

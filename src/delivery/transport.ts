@@ -14,9 +14,9 @@ export interface OutgoingMessage {
   /** Without angle brackets: `daily-2025-09-05.ab12cd@example.org`. */
   messageId: string;
   date: Date;
-  /** The envelope sender (VERP return path); unset: nodemailer uses From. */
+  /** The envelope sender (VERP return path); unset: the From address. */
   envelopeFrom?: string;
-  /** Extra headers (List-Unsubscribe, List-Unsubscribe-Post, List-Id). */
+  /** Extra headers (List-Unsubscribe, List-Unsubscribe-Post, List-Id), ASCII and written as they are. */
   headers: Record<string, string>;
 }
 
