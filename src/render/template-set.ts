@@ -93,6 +93,10 @@ function createEnvironment(): typeof Handlebars {
     if (!strings) throw new Error('{{t}} needs the edition data at the root (its "strings")');
     return t(strings, key, options.hash as Record<string, string | number>);
   });
+  // {{preheaderPad}}: after the preheader, a run of zero-width non-joiners and no-break
+  // spaces, so a mail client's preview shows the preheader and then blank, not the first
+  // words of the body ("View in browser …"). About 150 characters: longer than any preview.
+  hb.registerHelper('preheaderPad', () => new hb.SafeString('&zwnj;&nbsp;'.repeat(75)));
   // A multi-line config value (the postal address) keeps its lines: each line is escaped,
   // then joined with <br>, so feed or config text still enters the HTML escaped exactly once.
   hb.registerHelper('multiline', (value: unknown) => {

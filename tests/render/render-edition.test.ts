@@ -72,7 +72,7 @@ describe('renderEdition', () => {
       archiveUrl: ARCHIVE_URL,
     });
     expect(withPreheader.variants.member.preheader).toBe('Five things to know this morning');
-    expect(withPreheader.variants.member.html).toMatch(/<div style="display:none;[^"]*">Five things to know this morning<\/div>/);
+    expect(withPreheader.variants.member.html).toMatch(/<div style="display:none;[^"]*">Five things to know this morning(&zwnj;&nbsp;)+<\/div>/);
   });
 
   it('shows the lead image full width with the title as alt text, and its caption', () => {
