@@ -9,7 +9,7 @@ import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { dkimVerify } from 'mailauth/lib/dkim/verify';
+import { dkimVerify } from 'mailauth/lib/dkim/verify.js';
 import { SmtpSink } from '../helpers/smtp-sink.js';
 import { createSmtpTransport } from '../../src/delivery/smtp-transport.js';
 import { OVERSIGNED_HEADERS } from '../../src/delivery/dkim-sign.js';
