@@ -39,7 +39,7 @@ describe('preheader', () => {
     for (const rule of ['display:none', 'max-height:0', 'opacity:0', 'overflow:hidden', 'mso-hide:all', 'font-size:0']) expect(style).toContain(rule);
     expect(style).not.toMatch(/color/);
     expect(inner.startsWith(edition.variants.public.preheader.replace(/&/g, '&amp;').slice(0, 40))).toBe(true);
-    expect(inner.endsWith('&zwnj;&nbsp;'.repeat(75))).toBe(true);
+    expect(inner.endsWith('&zwnj;&nbsp;'.repeat(45))).toBe(true);
     // It comes before any visible text, so it is what the inbox shows.
     expect(html.indexOf(inner)).toBeLessThan(html.indexOf('%%BRIEF_VIEW_URL%%'));
     // MJML's own preview div (white on white) is gone.

@@ -104,7 +104,7 @@ describe('renderEdition', () => {
     expect(member).toContain('Thank you for being a member');
     expect(pub).toContain(newsletter.membership?.text);
     expect(pub).toMatch(/>\s*Become a member\s*<\/a>/);
-    expect(pub).toContain('href="https://example.org/membership?utm_source&#x3D;brief&amp;utm_medium&#x3D;email"');
+    expect(pub).toContain('href="https://example.org/membership?utm_source=brief&amp;utm_medium=email"');
     for (const part of [member, pub]) {
       for (const a of content.articles) expect(part).not.toContain(a.title);
       expect(part).not.toContain('Unsubscribe');

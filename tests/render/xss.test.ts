@@ -132,7 +132,7 @@ describe('feed text cannot inject markup, script or placeholders', () => {
         expect(count(b[part], 'Good morning, Ann')).toBe(1);
         expect(b[part]).not.toContain(who.email);
       }
-      expect(b.html).toContain('https://evil.example/collect?who&#x3D;%25%25BRIEF_EMAIL%25%25');
+      expect(b.html).toContain('https://evil.example/collect?who=%25%25BRIEF_EMAIL%25%25');
     }
   });
 });
