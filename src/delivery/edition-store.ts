@@ -66,11 +66,17 @@ export interface LedgerEntry extends Partial<LedgerExtra> {
   kind: LedgerKind;
   batch: number;
   detail: string;
+  /** What came back later (src/inbound), oldest first: `hard:5.1.1`, `complaint:abuse`. */
+  events?: string[];
 }
 
 /** Reads a ledger value of any version. */
 export function parseLedgerEntry(v: string | null | undefined): LedgerEntry | null {
   if (!v) return null;
+  // The inbound tail (`|event:detail…`) comes after everything else; replies never hold a '|'.
+  const bar = v.indexOf('|');
+  const events = bar < 0 ? [] : v.slice(bar + 1).split('|');
+  if (bar >= 0) v = v.slice(0, bar);
   const [head = '', attempts, at, ...reply] = v.split('\t');
   const [kind, batch, ...detail] = head.split(':');
   const entry: LedgerEntry = { kind: kind as LedgerKind, batch: Number(batch), detail: detail.join(':') };
@@ -79,6 +85,7 @@ export function parseLedgerEntry(v: string | null | undefined): LedgerEntry | nu
     entry.at = Number(at);
     entry.reply = reply.join(' ');
   }
+  if (events.length) entry.events = events;
   return entry;
 }
 
@@ -86,7 +93,8 @@ function ledgerValue(kind: LedgerKind, batch: number, detail: string, extra?: Le
   // With extras, the detail is always present (maybe empty): the claim script reads the
   // batch of an entry as what follows the kind up to the next ':'.
   if (!extra) return detail ? `${kind}:${batch}:${detail}` : `${kind}:${batch}`;
-  const reply = extra.reply.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim().slice(0, MAX_REPLY);
+  // No '|' in a reply: it starts the inbound tail.
+  const reply = extra.reply.replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/\|/g, '/').trim().slice(0, MAX_REPLY);
   return `${kind}:${batch}:${detail}\t${extra.attempts}\t${extra.at}\t${reply}`;
 }
 
