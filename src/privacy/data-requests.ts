@@ -1,3 +1,4 @@
+import { parseLedgerEntry } from '../delivery/edition-store.js';
 import type { RedisClient as Redis } from '../redis/connect.js';
 import type { BriefConfig } from '../config/schema.js';
 import { BriefError } from '../errors.js';
@@ -101,7 +102,9 @@ export class DataRequests {
     for (const id of await this.editionIds()) {
       const entry = await redis.hget(keys.editionLedger(id), email);
       if (!entry) continue;
-      const [kind = '', , detail] = entry.split(':');
+      const parsed = parseLedgerEntry(entry)!;
+      const kind = parsed.kind;
+      const detail = [parsed.detail, ...(parsed.events ?? [])].filter(Boolean).join(' ') || undefined;
       const { newsletter } = parseEditionId(id);
       const n = config.newsletters.find((x) => x.id === newsletter);
       editions.push({

@@ -1,3 +1,4 @@
+import { redactCredentials } from '../redact-credentials.js';
 import { BriefError } from '../errors.js';
 
 /** What a REDIS_URL points at. */
@@ -29,7 +30,7 @@ const DEFAULT_PORT = { single: 6379, cluster: 6379, sentinel: 26379 } as const;
 
 function bad(url: string, why: string): BriefError {
   // Never echo a password into the error line.
-  const shown = url.replace(/\/\/([^@/]*)@/, '//***@');
+  const shown = redactCredentials(url);
   return new BriefError(
     'ECONFIG',
     `REDIS_URL: "${shown}" ${why} (expected redis://[user:pass@]host:port[/db], rediss://…, redis-cluster://[user:pass@]host:port[,host:port…][?tls=true] or redis-sentinel://[user:pass@]host:port[,host:port…]/MASTER_NAME[?db=N])`,

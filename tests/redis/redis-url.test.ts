@@ -63,15 +63,15 @@ describe('REDIS_URL', () => {
   });
 
   it('never shows a password in an error or a log line', () => {
-    expect(() => parseRedisUrl('redis-sentinel://user:hunter2@a:26379')).toThrow(/\*\*\*@a:26379/);
+    expect(() => parseRedisUrl('redis-sentinel://user:hunter2@a:26379')).toThrow(/\*\*\*:\*\*\*@a:26379/);
     expect(() => parseRedisUrl('redis-sentinel://user:hunter2@a:26379')).not.toThrow(/hunter2/);
-    expect(redactUrl('redis-sentinel://u:hunter2@a,b/m?sentinelPassword=zz')).toBe('redis-sentinel://***@a,b/m?sentinelPassword=***');
+    expect(redactUrl('redis-sentinel://u:hunter2@a,b/m?sentinelPassword=zz')).toBe('redis-sentinel://***:***@a,b/m?sentinelPassword=***');
   });
 });
 
 describe('brief with a REDIS_URL it cannot use', () => {
   it.each([
-    ['redis-sentinel://u:hunter2@127.0.0.1:1', /^brief: REDIS_URL: "redis-sentinel:\/\/\*\*\*@127\.0\.0\.1:1" has no master name/],
+    ['redis-sentinel://u:hunter2@127.0.0.1:1', /^brief: REDIS_URL: "redis-sentinel:\/\/\*\*\*:\*\*\*@127\.0\.0\.1:1" has no master name/],
     ['redis-cluster://127.0.0.1:1,127.0.0.1:2', /^brief: cannot reach Redis at redis-cluster:\/\/127\.0\.0\.1:1,127\.0\.0\.1:2 \(/],
     ['redis-sentinel://127.0.0.1:1/brief', /^brief: cannot reach Redis at redis-sentinel:\/\/127\.0\.0\.1:1\/brief \(/],
   ])('%s: exit 1 with one line, no password', async (url, line) => {

@@ -107,6 +107,8 @@ describe('every multi-key command, MULTI, pipeline and Lua script touches one Cl
     await app.editions.create(third, 'daily', '2025-09-07');
     await app.editions.fail(third, 'test');
     expect(await app.editions.retryUnsent(third)).toBe(true);
+    // What comes back after the relay (src/inbound): one event on a recipient's ledger entry.
+    expect(await app.editions.recordInbound(id, 'r5@example.net', 'dsn:test', 'hard:5.1.1', 'bounces')).toBe(true);
     await app.metrics.read();
     await worker.close();
     worker = undefined;
