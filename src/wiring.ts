@@ -6,7 +6,7 @@
 import os from 'node:os';
 import { createHash, randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { Queue, Worker, type ConnectionOptions } from 'bullmq';
+import { Queue, Worker, type ConnectionOptions, type DefaultJobOptions } from 'bullmq';
 import type { RedisClient } from './redis/connect.js';
 import type { BriefConfig } from './config/schema.js';
 import type { BriefEnv } from './config/env.js';
@@ -129,42 +129,31 @@ export function createApp(opts: AppOptions): App {
   const metrics = new MetricsStore({ redis, keys });
   const verp = new VerpIndex({ redis, keys });
   const d = config.delivery;
-  const editionsQueue = new Queue<PrepareJobData>(EDITIONS_QUEUE, {
-    connection,
-    prefix: keys.queuePrefix(),
-    defaultJobOptions: {
-      attempts: 5,
-      backoff: { type: 'exponential', delay: 5000, jitter: 0.5 },
-      removeOnComplete: { age: 7 * 86400, count: 1000 },
-      removeOnFail: { age: 30 * 86400 },
-    },
-  });
-  const batchQueue = new Queue<BatchJobData>(BATCH_QUEUE, {
-    connection,
-    prefix: keys.queuePrefix(),
-    defaultJobOptions: {
-      attempts: d.attempts,
-      backoff: { type: 'exponential', delay: d.backoffMs, jitter: 0.5 },
-      // Completed batch jobs are kept a day so a repeated enqueue of the same id is a no-op.
-      removeOnComplete: { age: 86400, count: 50_000 },
-      removeOnFail: { age: 7 * 86400 },
-    },
-  });
   // Without a listener BullMQ prints each connection error raw to stderr (a failover makes
   // dozens); as log lines they say which queue, once per event, like the connection's own.
-  for (const q of [editionsQueue, batchQueue]) {
-    q.on('error', (err) => logger.warn({ queue: q.name, err: err.message }, 'queue connection error'));
-  }
-  const transactionalQueue = new Queue<TransactionalJobData>(TRANSACTIONAL_QUEUE, {
-    connection,
-    prefix: keys.queuePrefix(),
-    defaultJobOptions: {
-      attempts: d.attempts,
-      backoff: { type: 'exponential', delay: d.backoffMs, jitter: 0.5 },
-      // Ids only in the payload; nothing personal stays in finished jobs.
-      removeOnComplete: { age: 86400, count: 10_000 },
-      removeOnFail: { age: 7 * 86400 },
-    },
+  const queue = <T>(name: string, defaultJobOptions: DefaultJobOptions): Queue<T> => {
+    const q = new Queue<T>(name, { connection, prefix: keys.queuePrefix(), defaultJobOptions });
+    q.on('error', (err) => logger.warn({ queue: name, err: err.message }, 'queue connection error'));
+    return q;
+  };
+  const retries = { attempts: d.attempts, backoff: { type: 'exponential', delay: d.backoffMs, jitter: 0.5 } };
+  const editionsQueue = queue<PrepareJobData>(EDITIONS_QUEUE, {
+    attempts: 5,
+    backoff: { type: 'exponential', delay: 5000, jitter: 0.5 },
+    removeOnComplete: { age: 7 * 86400, count: 1000 },
+    removeOnFail: { age: 30 * 86400 },
+  });
+  const batchQueue = queue<BatchJobData>(BATCH_QUEUE, {
+    ...retries,
+    // Completed batch jobs are kept a day so a repeated enqueue of the same id is a no-op.
+    removeOnComplete: { age: 86400, count: 50_000 },
+    removeOnFail: { age: 7 * 86400 },
+  });
+  const transactionalQueue = queue<TransactionalJobData>(TRANSACTIONAL_QUEUE, {
+    ...retries,
+    // Ids only in the payload; nothing personal stays in finished jobs.
+    removeOnComplete: { age: 86400, count: 10_000 },
+    removeOnFail: { age: 7 * 86400 },
   });
   const consent = new ConsentStore({ redis, keys });
   const compileEngine = opts.compileInChild ? childProcessEngine : inProcessEngine;

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import net from 'node:net';
+import { freePort } from '../../src/redis/redis-server.js';
 import nodemailer from 'nodemailer';
 import { briefInBackground, newsletter, tempDir, writeConfig, SECRET, type Background } from './brief.js';
 import { testRedis, type TestRedis } from '../helpers/redis.js';
@@ -10,17 +10,6 @@ import { fixture } from '../inbound/fixtures.js';
 
 const DOMAIN = 'bounces.example.org';
 const EDITION = 'daily-2025-09-05';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 describe('brief inbound, and brief start with a bounce domain', { timeout: 90_000 }, () => {
   let r: TestRedis | undefined;

@@ -1,21 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load.js';
-import { ConfigError } from '../../src/errors.js';
+import { configIssues } from '../helpers/config.js';
 
 const newsletter = {
   id: 'daily', title: 'T', from: 'T <t@example.org>', timezone: 'Asia/Tbilisi', schedule: '0 8 * * 1-5',
   lists: ['daily'], sources: [{ url: './feed.xml' }],
 };
 
-function issues(raw: unknown): string[] {
-  try {
-    parseConfig(raw, '/x/brief.config.json');
-  } catch (err) {
-    if (err instanceof ConfigError) return err.issues;
-    throw err;
-  }
-  return [];
-}
+const issues = configIssues;
 
 describe('config validation', () => {
   it('accepts the DESIGN.md example and fills the defaults', () => {

@@ -1,8 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { writeFileSync, readFileSync } from 'node:fs';
-import { testApp, waitFor, FIXTURE_DATE, type TestApp } from '../helpers/app.js';
+import { testApp, waitFor, FIXTURE_DATE } from '../helpers/app.js';
+import { liveStack } from '../helpers/live-stack.js';
 import { SmtpSink } from '../helpers/smtp-sink.js';
-import type { WorkerRuntime } from '../../src/wiring.js';
 import { compileEdition } from '../../src/compile-edition.js';
 import { editionDateOf } from '../../src/edition/index.js';
 import { verifyToken } from '../../src/delivery/tokens.js';
@@ -10,40 +10,29 @@ import { verifyToken } from '../../src/delivery/tokens.js';
 const ID = `daily-${FIXTURE_DATE}`;
 
 describe('delivery over a real SMTP server', () => {
-  let t: TestApp | undefined;
-  let sink: SmtpSink | undefined;
-  let worker: WorkerRuntime | undefined;
-
-  afterEach(async () => {
-    await worker?.close();
-    await t?.cleanup();
-    await sink?.stop();
-    worker = undefined;
-    t = undefined;
-    sink = undefined;
-  });
+  const live = liveStack();
 
   async function setup(n: number, opts: Parameters<typeof testApp>[0] = {}, faults: ConstructorParameters<typeof SmtpSink>[0] = {}) {
-    sink = new SmtpSink(faults);
-    const url = await sink.start();
-    t = await testApp({ smtpUrl: url, ...opts });
+    live.sink = new SmtpSink(faults);
+    const url = await live.sink.start();
+    live.t = await testApp({ smtpUrl: url, ...opts });
     for (let i = 0; i < n; i++) {
-      await t.app.subscribers.add('daily', `reader${i}@example.net`, { name: `Reader ${i}`, attributes: i % 2 ? { member: 'yes' } : {} });
+      await live.t.app.subscribers.add('daily', `reader${i}@example.net`, { name: `Reader ${i}`, attributes: i % 2 ? { member: 'yes' } : {} });
     }
-    return t;
+    return live.t;
   }
 
   const sentState = async () => {
-    const s = await t!.app.service.status(ID);
+    const s = await live.t!.app.service.status(ID);
     return s.state === 'sent' || s.state === 'failed' ? s : undefined;
   };
 
   it('sends exactly one copy to every active subscriber, with the headers subscribers rely on', async () => {
     await setup(120);
-    await t!.app.subscribers.setStatus('daily', 'reader3@example.net', 'unsubscribed');
-    await t!.app.subscribers.suppress('reader4@example.net', 'test');
-    worker = await t!.app.startWorkers();
-    const { created } = await t!.app.service.request('daily', FIXTURE_DATE);
+    await live.t!.app.subscribers.setStatus('daily', 'reader3@example.net', 'unsubscribed');
+    await live.t!.app.subscribers.suppress('reader4@example.net', 'test');
+    live.worker = await live.t!.app.startWorkers();
+    const { created } = await live.t!.app.service.request('daily', FIXTURE_DATE);
     expect(created).toBe(true);
     const status = await waitFor(sentState, 30_000, 'edition sent');
     expect(status.state).toBe('sent');
@@ -51,13 +40,13 @@ describe('delivery over a real SMTP server', () => {
     expect(status.sent).toBe(118);
     expect(status.batches).toBe(3);
 
-    const copies = sink!.copies();
+    const copies = live.sink!.copies();
     expect(copies.size).toBe(118);
     expect([...copies.values()].every((c) => c === 1)).toBe(true);
     expect(copies.has('reader3@example.net')).toBe(false);
     expect(copies.has('reader4@example.net')).toBe(false);
 
-    const m = sink!.messages.find((x) => x.rcpt[0] === 'reader1@example.net')!;
+    const m = live.sink!.messages.find((x) => x.rcpt[0] === 'reader1@example.net')!;
     const p = await m.parse();
     expect(p.subject).toBe('The Test Brief — Friday, 5 September 2025');
     expect(p.to && 'value' in p.to ? p.to.value[0] : undefined).toMatchObject({ address: 'reader1@example.net', name: 'Reader 1' });
@@ -74,38 +63,38 @@ describe('delivery over a real SMTP server', () => {
       action: 'unsubscribe', list: 'daily', email: 'reader1@example.net', edition: ID,
     });
     expect(m.messageId).toMatch(new RegExp(`^<${ID}\\.[A-Za-z0-9_-]+@example\\.org>$`));
-    expect(new Set(sink!.messages.map((x) => x.messageId)).size).toBe(118);
+    expect(new Set(live.sink!.messages.map((x) => x.messageId)).size).toBe(118);
 
     // The frozen articles joined the sent-articles ledger.
-    const sentArticles = await t!.app.redis.hgetall(t!.app.keys.sentArticles('daily'));
+    const sentArticles = await live.t!.app.redis.hgetall(live.t!.app.keys.sentArticles('daily'));
     expect(Object.values(sentArticles).every((v) => v === ID)).toBe(true);
     expect(Object.keys(sentArticles)).toContain('id:budget-2025');
   });
 
   it('a repeated send sends nothing', async () => {
     await setup(10);
-    worker = await t!.app.startWorkers();
-    await t!.app.service.request('daily', FIXTURE_DATE);
+    live.worker = await live.t!.app.startWorkers();
+    await live.t!.app.service.request('daily', FIXTURE_DATE);
     await waitFor(sentState, 20_000);
-    const again = await t!.app.service.request('daily', FIXTURE_DATE);
+    const again = await live.t!.app.service.request('daily', FIXTURE_DATE);
     expect(again.created).toBe(false);
     expect(again.status.state).toBe('sent');
     // Give a wrongly re-enqueued job every chance to run.
     await new Promise((r) => setTimeout(r, 800));
-    expect(sink!.messages.length).toBe(10);
+    expect(live.sink!.messages.length).toBe(10);
   });
 
   it('retries 451 replies with backoff and delivers once', async () => {
     await setup(30, {}, {
       rcpt: (a, n) => (/reader[0-4]@/.test(a) && n <= 2 ? { code: 451, message: 'try again later' } : undefined),
     });
-    worker = await t!.app.startWorkers();
-    await t!.app.service.request('daily', FIXTURE_DATE);
+    live.worker = await live.t!.app.startWorkers();
+    await live.t!.app.service.request('daily', FIXTURE_DATE);
     const s = await waitFor(sentState, 30_000);
     expect(s.state).toBe('sent');
     expect(s.sent).toBe(30);
     expect(s.failed).toBe(0);
-    const copies = sink!.copies();
+    const copies = live.sink!.copies();
     expect(copies.size).toBe(30);
     expect([...copies.values()].every((c) => c === 1)).toBe(true);
   });
@@ -114,83 +103,83 @@ describe('delivery over a real SMTP server', () => {
     await setup(20, {}, {
       rcpt: (a) => (a === 'reader7@example.net' ? { code: 550, message: 'no such user' } : undefined),
     });
-    worker = await t!.app.startWorkers();
-    await t!.app.service.request('daily', FIXTURE_DATE);
+    live.worker = await live.t!.app.startWorkers();
+    await live.t!.app.service.request('daily', FIXTURE_DATE);
     const s = await waitFor(sentState, 30_000);
     expect(s).toMatchObject({ state: 'sent', sent: 19, suppressed: 1, failed: 0, total: 20 });
-    expect(await t!.app.subscribers.isSuppressed('reader7@example.net')).toBe(true);
-    expect((await t!.app.subscribers.get('daily', 'reader7@example.net'))?.status).toBe('bounced');
-    expect(await t!.app.editions.ledger(ID, 'reader7@example.net')).toMatch(/^x:\d+:550\t1\t\d{13}\t550 /);
+    expect(await live.t!.app.subscribers.isSuppressed('reader7@example.net')).toBe(true);
+    expect((await live.t!.app.subscribers.get('daily', 'reader7@example.net'))?.status).toBe('bounced');
+    expect(await live.t!.app.editions.ledger(ID, 'reader7@example.net')).toMatch(/^x:\d+:550\t1\t\d{13}\t550 /);
   });
 
   it('skips a subscriber who unsubscribed between the snapshot and their batch', async () => {
     await setup(15);
-    await t!.app.service.request('daily', FIXTURE_DATE);
+    await live.t!.app.service.request('daily', FIXTURE_DATE);
     // Prepare by hand (no workers yet): snapshot taken, batches queued but not run.
-    await t!.app.service.prepare(ID);
-    expect((await t!.app.service.status(ID)).total).toBe(15);
-    await t!.app.subscribers.setStatus('daily', 'reader2@example.net', 'unsubscribed');
-    worker = await t!.app.startWorkers();
+    await live.t!.app.service.prepare(ID);
+    expect((await live.t!.app.service.status(ID)).total).toBe(15);
+    await live.t!.app.subscribers.setStatus('daily', 'reader2@example.net', 'unsubscribed');
+    live.worker = await live.t!.app.startWorkers();
     const s = await waitFor(sentState, 20_000);
     expect(s).toMatchObject({ state: 'sent', sent: 14, skipped: 1 });
-    expect(sink!.copies().has('reader2@example.net')).toBe(false);
+    expect(live.sink!.copies().has('reader2@example.net')).toBe(false);
   });
 
   it('pause, resume and cancel never send a second copy', async () => {
     await setup(80, { delivery: { batchSize: 10, poolSize: 2, concurrency: 1 } }, { delayMs: 15 });
-    worker = await t!.app.startWorkers();
-    await t!.app.service.request('daily', FIXTURE_DATE);
-    await waitFor(async () => sink!.messages.length >= 15, 20_000, 'some messages');
-    await t!.app.service.pause(ID);
+    live.worker = await live.t!.app.startWorkers();
+    await live.t!.app.service.request('daily', FIXTURE_DATE);
+    await waitFor(async () => live.sink!.messages.length >= 15, 20_000, 'some messages');
+    await live.t!.app.service.pause(ID);
     // Within one batch the send stops: at most one batch of messages arrives after pausing.
-    const atPause = sink!.messages.length;
+    const atPause = live.sink!.messages.length;
     await new Promise((r) => setTimeout(r, 1000));
-    const afterPause = sink!.messages.length;
+    const afterPause = live.sink!.messages.length;
     expect(afterPause - atPause).toBeLessThanOrEqual(10);
     await new Promise((r) => setTimeout(r, 500));
-    expect(sink!.messages.length).toBe(afterPause);
-    expect((await t!.app.service.status(ID)).state).toBe('paused');
+    expect(live.sink!.messages.length).toBe(afterPause);
+    expect((await live.t!.app.service.status(ID)).state).toBe('paused');
 
-    await t!.app.service.resume(ID);
+    await live.t!.app.service.resume(ID);
     const s = await waitFor(sentState, 30_000);
     expect(s).toMatchObject({ state: 'sent', sent: 80 });
-    const copies = sink!.copies();
+    const copies = live.sink!.copies();
     expect(copies.size).toBe(80);
     expect([...copies.values()].every((c) => c === 1)).toBe(true);
   });
 
   it('cancel stops the send within one batch', async () => {
     await setup(80, { delivery: { batchSize: 10, poolSize: 2, concurrency: 1 } }, { delayMs: 15 });
-    worker = await t!.app.startWorkers();
-    await t!.app.service.request('daily', FIXTURE_DATE);
-    await waitFor(async () => sink!.messages.length >= 15, 20_000, 'some messages');
-    await t!.app.service.cancel(ID);
-    const atCancel = sink!.messages.length;
+    live.worker = await live.t!.app.startWorkers();
+    await live.t!.app.service.request('daily', FIXTURE_DATE);
+    await waitFor(async () => live.sink!.messages.length >= 15, 20_000, 'some messages');
+    await live.t!.app.service.cancel(ID);
+    const atCancel = live.sink!.messages.length;
     await new Promise((r) => setTimeout(r, 1500));
-    expect(sink!.messages.length - atCancel).toBeLessThanOrEqual(10);
-    const s = await t!.app.service.status(ID);
+    expect(live.sink!.messages.length - atCancel).toBeLessThanOrEqual(10);
+    const s = await live.t!.app.service.status(ID);
     expect(s.state).toBe('cancelled');
-    expect(s.sent).toBe(sink!.messages.length);
+    expect(s.sent).toBe(live.sink!.messages.length);
     expect(s.sent).toBeLessThan(80);
-    await expect(t!.app.service.resume(ID)).rejects.toMatchObject({ code: 'ESTATE' });
+    await expect(live.t!.app.service.resume(ID)).rejects.toMatchObject({ code: 'ESTATE' });
   });
 
   it('an article re-dated in the feed is not repeated in the next edition', async () => {
     await setup(3);
-    worker = await t!.app.startWorkers();
-    await t!.app.service.request('daily', FIXTURE_DATE);
+    live.worker = await live.t!.app.startWorkers();
+    await live.t!.app.service.request('daily', FIXTURE_DATE);
     await waitFor(sentState, 20_000);
     // The feed re-dates "rail" into the next day's window and adds one new story.
-    const xml = readFileSync(t!.feedFile, 'utf8')
+    const xml = readFileSync(live.t!.feedFile, 'utf8')
       .replace('Thu, 04 Sep 2025 15:30:00 +0400', 'Fri, 05 Sep 2025 12:00:00 +0400')
       .replace(
         '</channel>',
         `<item><title>Vineyards report early harvest</title><link>https://news.example.org/vines</link><guid>vines</guid>
          <pubDate>Fri, 05 Sep 2025 18:00:00 +0400</pubDate><description>Early.</description></item></channel>`,
       );
-    writeFileSync(t!.feedFile, xml);
-    const next = await compileEdition(t!.config, t!.config.newsletters[0]!, '2025-09-06', {
-      redis: t!.app.redis, keys: t!.app.keys, publicUrl: 'https://brief.example.org',
+    writeFileSync(live.t!.feedFile, xml);
+    const next = await compileEdition(live.t!.config, live.t!.config.newsletters[0]!, '2025-09-06', {
+      redis: live.t!.app.redis, keys: live.t!.app.keys, publicUrl: 'https://brief.example.org',
     });
     const titles = next.content.articles.map((a) => a.title);
     expect(titles).toEqual(['Vineyards report early harvest']);
@@ -205,16 +194,16 @@ describe('delivery over a real SMTP server', () => {
       timezone: 'Pacific/Kiritimati',
       newsletter: { sources: [{ type: 'rss', url: './feed.xml', shiftToWindow: true }] },
     });
-    worker = await t!.app.startWorkers();
+    live.worker = await live.t!.app.startWorkers();
     const ids = await waitFor(async () => {
-      const list = await t!.app.editions.ids('daily');
+      const list = await live.t!.app.editions.ids('daily');
       return list.length ? list : undefined;
     }, 15_000, 'a scheduled edition');
     const expected = `daily-${editionDateOf(new Date(), 'Pacific/Kiritimati')}`;
     expect(ids[0]).toBe(expected);
-    // Redeploys: upserting at every worker start keeps one scheduler.
-    const w2 = await t!.app.startWorkers();
+    // Redeploys: upserting at every live.worker start keeps one scheduler.
+    const w2 = await live.t!.app.startWorkers();
     await w2.close();
-    expect(await t!.app.editionsQueue.getJobSchedulersCount()).toBe(1);
+    expect(await live.t!.app.editionsQueue.getJobSchedulersCount()).toBe(1);
   });
 });

@@ -1,12 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { RedisClient as Redis } from '../../src/redis/connect.js';
-import { testApp, waitFor, FIXTURE_DATE, type TestApp } from '../helpers/app.js';
+import { testApp, waitFor, FIXTURE_DATE } from '../helpers/app.js';
+import { liveStack } from '../helpers/live-stack.js';
 import { SmtpSink } from '../helpers/smtp-sink.js';
 import { capture } from '../subscribers/helpers.js';
-import type { WorkerRuntime } from '../../src/wiring.js';
-import { startHttpServer, type HttpServer } from '../../src/http/server.js';
+import { startHttpServer } from '../../src/http/server.js';
 import { subscribersCommand } from '../../src/cli/subscribers-command.js';
 import type { CliContext } from '../../src/cli/context.js';
 import { readEnv } from '../../src/config/env.js';
@@ -44,27 +44,16 @@ async function traces(redis: Redis, prefix: string, needle: string): Promise<str
 }
 
 describe('data requests: show and forget', () => {
-  let t: TestApp | undefined;
-  let sink: SmtpSink | undefined;
-  let worker: WorkerRuntime | undefined;
-  let http: HttpServer | undefined;
-
-  afterEach(async () => {
-    await http?.close();
-    await worker?.close();
-    await t?.cleanup();
-    await sink?.stop();
-    http = worker = t = sink = undefined;
-  });
+  const live = liveStack();
 
   const cli = async (args: string[]) => {
     const out = capture();
     const ctx: CliContext = {
       env: readEnv({}),
-      config: () => t!.config,
+      config: () => live.t!.config,
       usingExample: () => false,
-      redis: async () => t!.app.redis,
-      keys: () => t!.app.keys,
+      redis: async () => live.t!.app.redis,
+      keys: () => live.t!.app.keys,
       stdout: out.stream as unknown as NodeJS.WriteStream,
       stderr: capture().stream as unknown as NodeJS.WriteStream,
       warn: () => {},
@@ -75,26 +64,26 @@ describe('data requests: show and forget', () => {
   };
 
   it('show lists everything stored; forget leaves no trace of the address in Redis, and an import cannot re-add it', async () => {
-    sink = new SmtpSink();
-    t = await testApp({
-      smtpUrl: await sink.start(),
+    live.sink = new SmtpSink();
+    live.t = await testApp({
+      smtpUrl: await live.sink.start(),
       lists: ['daily', 'weekend'],
       config: { bounces: { domain: 'bounces.example.org' } },
       env: { BRIEF_ADMIN_TOKEN: TOKEN },
     });
-    const a = t.app;
-    worker = await a.startWorkers();
-    http = await startHttpServer(a, { port: 0, host: '127.0.0.1' });
+    const a = live.t.app;
+    live.worker = await a.startWorkers();
+    live.http = await startHttpServer(a, { port: 0, host: '127.0.0.1' });
 
     // Signed up and confirmed on one list (consent from the form), imported on the other.
     const form = new URLSearchParams({ email: ADDR, name: 'Nino Forgetme', list: 'daily' });
-    expect((await fetch(`${http.url}/subscribe/daily`, { method: 'POST', body: form })).status).toBe(200);
-    const mail = await waitFor(async () => sink!.messages.find((m) => m.rcpt.includes(EMAIL)), 20_000, 'confirmation');
+    expect((await fetch(`${live.http.url}/subscribe/daily`, { method: 'POST', body: form })).status).toBe(200);
+    const mail = await waitFor(async () => live.sink!.messages.find((m) => m.rcpt.includes(EMAIL)), 20_000, 'confirmation');
     const confirm = /https:\/\/brief\.example\.org(\/confirm\/[A-Za-z0-9_.-]+)/.exec((await mail.parse()).text ?? '')![1]!;
-    expect((await fetch(`${http.url}${confirm}`, { method: 'POST', body: new URLSearchParams({ confirm: 'yes' }) })).status).toBe(200);
+    expect((await fetch(`${live.http.url}${confirm}`, { method: 'POST', body: new URLSearchParams({ confirm: 'yes' }) })).status).toBe(200);
     // A second, unconfirmed signup leaves an offer behind (the import then activates the pending address).
-    await fetch(`${http.url}/subscribe/daily`, { method: 'POST', body: new URLSearchParams({ email: ADDR, list: 'weekend' }) });
-    const csv = path.join(t.dir, 'weekend-readers.csv');
+    await fetch(`${live.http.url}/subscribe/daily`, { method: 'POST', body: new URLSearchParams({ email: ADDR, list: 'weekend' }) });
+    const csv = path.join(live.t.dir, 'weekend-readers.csv');
     writeFileSync(csv, `email,name,city\n${ADDR},Nino,Kutaisi\nother@example.net,Other,Baku\n`);
     await importCsv(a.subscribers, 'weekend', csv, { consent: a.consent });
     expect((await a.consent.get('weekend', EMAIL))?.source).toBe('import:weekend-readers.csv');
@@ -104,7 +93,7 @@ describe('data requests: show and forget', () => {
     await waitFor(async () => ((await a.service.status(ID)).state === 'sent' ? true : undefined), 30_000, 'edition sent');
 
     const auth = { authorization: `Bearer ${TOKEN}` };
-    const shown = await fetch(`${http.url}/api/subscribers/${encodeURIComponent(ADDR)}`, { headers: auth });
+    const shown = await fetch(`${live.http.url}/api/subscribers/${encodeURIComponent(ADDR)}`, { headers: auth });
     expect(shown.status).toBe(200);
     const report = (await shown.json()) as Record<string, any>;
     expect(report.email).toBe(EMAIL);
@@ -114,7 +103,7 @@ describe('data requests: show and forget', () => {
     expect(report.lists.find((l: { list: string }) => l.list === 'weekend').attributes).toEqual({ city: 'Kutaisi' });
     expect(report.pendingSignups).toHaveLength(1);
     expect(report.softBounces).toEqual(['daily-2025-01-01']);
-    const edition = sink.messages.find((m) => m.rcpt.includes(EMAIL) && m.messageId.startsWith(`<${ID}.`))!;
+    const edition = live.sink.messages.find((m) => m.rcpt.includes(EMAIL) && m.messageId.startsWith(`<${ID}.`))!;
     expect(report.editions).toEqual([{ edition: ID, outcome: 'sent', messageId: edition.messageId }]);
 
     const text = await cli(['show', ADDR]);
@@ -122,12 +111,12 @@ describe('data requests: show and forget', () => {
     expect(text).toContain(`Message-ID ${edition.messageId}`);
     expect(JSON.parse(await cli(['show', ADDR, '--json']))).toEqual(report);
 
-    expect((await traces(a.redis, t.prefix, EMAIL)).length).toBeGreaterThan(5);
-    const forgot = await fetch(`${http.url}/api/subscribers/${encodeURIComponent(ADDR)}/forget`, { method: 'POST', headers: auth });
+    expect((await traces(a.redis, live.t.prefix, EMAIL)).length).toBeGreaterThan(5);
+    const forgot = await fetch(`${live.http.url}/api/subscribers/${encodeURIComponent(ADDR)}/forget`, { method: 'POST', headers: auth });
     expect(forgot.status).toBe(200);
-    expect(await traces(a.redis, t.prefix, EMAIL)).toEqual([]);
-    expect(await traces(a.redis, t.prefix, 'Forgetme')).toEqual([]);
-    expect(await traces(a.redis, t.prefix, 'Kutaisi')).toEqual([]);
+    expect(await traces(a.redis, live.t.prefix, EMAIL)).toEqual([]);
+    expect(await traces(a.redis, live.t.prefix, 'Forgetme')).toEqual([]);
+    expect(await traces(a.redis, live.t.prefix, 'Kutaisi')).toEqual([]);
     // The edition still adds up (its ledger entry is kept under a keyed hash).
     expect((await a.service.status(ID)).sent).toBe(2);
     expect(await a.subscribers.counts('daily')).toMatchObject({ active: 0, pending: 0 });
@@ -140,28 +129,28 @@ describe('data requests: show and forget', () => {
     expect(await cli(['forget', ADDR])).toContain(`forgot ${EMAIL}`);
 
     // New consent (a confirmed signup) is the way back.
-    sink.messages.length = 0;
-    await fetch(`${http.url}/subscribe/daily`, { method: 'POST', body: new URLSearchParams({ email: ADDR, list: 'daily' }) });
-    const again = await waitFor(async () => sink!.messages.find((m) => m.rcpt.includes(EMAIL)), 20_000, 'second confirmation');
+    live.sink.messages.length = 0;
+    await fetch(`${live.http.url}/subscribe/daily`, { method: 'POST', body: new URLSearchParams({ email: ADDR, list: 'daily' }) });
+    const again = await waitFor(async () => live.sink!.messages.find((m) => m.rcpt.includes(EMAIL)), 20_000, 'second confirmation');
     const path2 = /https:\/\/brief\.example\.org(\/confirm\/[A-Za-z0-9_.-]+)/.exec((await again.parse()).text ?? '')![1]!;
-    await fetch(`${http.url}${path2}`, { method: 'POST', body: new URLSearchParams({ confirm: 'yes' }) });
+    await fetch(`${live.http.url}${path2}`, { method: 'POST', body: new URLSearchParams({ confirm: 'yes' }) });
     expect((await a.subscribers.get('daily', EMAIL))?.status).toBe('active');
     expect(await a.subscribers.isForgotten(EMAIL)).toBe(false);
   }, 60_000);
 
   it('POST /api/subscribers adds with consent source api, and refuses an unknown list and a forgotten address', async () => {
-    t = await testApp({ env: { BRIEF_ADMIN_TOKEN: TOKEN } });
-    http = await startHttpServer(t.app, { port: 0, host: '127.0.0.1' });
+    live.t = await testApp({ env: { BRIEF_ADMIN_TOKEN: TOKEN } });
+    live.http = await startHttpServer(live.t.app, { port: 0, host: '127.0.0.1' });
     const add = (body: unknown) =>
-      fetch(`${http!.url}/api/subscribers`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      fetch(`${live.http!.url}/api/subscribers`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
     const r = await add({ list: 'daily', email: 'Api@Example.net', name: 'Api Reader' });
     expect(r.status).toBe(200);
     expect(await r.json()).toEqual({ list: 'daily', email: 'api@example.net', result: 'added' });
-    expect(await t.app.consent.get('daily', 'api@example.net')).toMatchObject({ source: 'api' });
+    expect(await live.t.app.consent.get('daily', 'api@example.net')).toMatchObject({ source: 'api' });
     expect((await add({ list: 'nope', email: 'x@example.net' })).status).toBe(404);
     expect((await add({ list: 'daily', email: 'not-an-address' })).status).toBe(400);
-    await t.app.dataRequests.forget('api@example.net');
+    await live.t.app.dataRequests.forget('api@example.net');
     expect(await (await add({ list: 'daily', email: 'api@example.net' })).json()).toMatchObject({ result: 'suppressed' });
-    expect(await t.app.subscribers.get('daily', 'api@example.net')).toBeNull();
+    expect(await live.t.app.subscribers.get('daily', 'api@example.net')).toBeNull();
   });
 });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyFileSync } from 'node:fs';
-import net from 'node:net';
+import { freePort } from '../../src/redis/redis-server.js';
 import path from 'node:path';
 import { parseConfig } from '../../src/config/load.js';
 import { readEnv } from '../../src/config/env.js';
@@ -16,17 +16,6 @@ const BOUNCE_DOMAIN = 'bounces.brief.test';
 const EDITION = `daily-${FIXTURE_DATE}`;
 const known = ['ana', 'ben', 'cara', 'dato'].map((l) => `${l}@${DOMAIN}`);
 const unknown = ['ghost1', 'ghost2', 'nobody-here'].map((l) => `${l}@${DOMAIN}`);
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 describe('an edition through a real Postfix: its DSNs reach brief inbound and suppress exactly the unknown addresses', () => {
   let postfix: PrivatePostfix;

@@ -1,14 +1,14 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load.js';
-import { BriefError, ConfigError } from '../../src/errors.js';
+import { configIssues } from '../helpers/config.js';
+import { BriefError } from '../../src/errors.js';
 import { makeConfirmToken, makeToken, verifyConfirmToken, verifyToken } from '../../src/delivery/tokens.js';
-import { packRecord, unpackRecord, statusOfRecord, SubscriberStore } from '../../src/subscribers/index.js';
+import { packRecord, unpackRecord, statusOfRecord } from '../../src/subscribers/index.js';
 import { redactUrl } from '../../src/http/index.js';
 import { wordingVersion } from '../../src/signup/signup-types.js';
 import { embedSnippet } from '../../src/http/signup-form.js';
 import { redactAddress } from '../../src/signup/transactional-mail.js';
-import { testRedis, type TestRedis } from '../helpers/redis.js';
-import { recount } from '../subscribers/helpers.js';
+import { recount, storePerTest } from '../subscribers/helpers.js';
 
 const newsletter = {
   id: 'daily', title: 'T <b>', from: 'T <t@example.org>', timezone: 'Asia/Tbilisi', schedule: '0 8 * * 1-5',
@@ -16,15 +16,7 @@ const newsletter = {
 };
 const SECRET = 'unit-secret-0123456789abcdef';
 
-function issues(raw: unknown): string[] {
-  try {
-    parseConfig(raw, '/x/brief.config.json');
-  } catch (err) {
-    if (err instanceof ConfigError) return err.issues;
-    throw err;
-  }
-  return [];
-}
+const issues = configIssues;
 
 describe('the signup config block', () => {
   it('defaults to double opt-in, no foreign origins and hashed client addresses', () => {
@@ -80,38 +72,30 @@ describe('pending records', () => {
   });
 
   describe('in Redis', () => {
-    let t: TestRedis;
-    let store: SubscriberStore;
-    beforeEach(async () => {
-      t = await testRedis();
-      store = new SubscriberStore({ redis: t.redis, keys: t.keys });
-    });
-    afterEach(async () => {
-      await t.cleanup();
-    });
+    const fx = storePerTest();
 
     it('are counted exactly, and an import activates them (but a forgotten address is never re-added)', async () => {
-      await store.upsertMany('daily', [{ address: 'p1@example.net', status: 'pending' }, { address: 'p2@example.net', status: 'pending' }]);
-      expect(await store.counts('daily')).toMatchObject({ pending: 2, active: 0 });
-      expect(await store.upsertMany('daily', [{ address: 'p1@example.net' }])).toEqual(['updated']);
-      expect(await store.counts('daily')).toEqual({ active: 1, unsubscribed: 0, bounced: 0, complained: 0, pending: 1 });
-      expect(await store.counts('daily')).toEqual(await recount(store, 'daily'));
-      expect(await store.confirm('daily', 'p2@example.net')).toBe('activated');
-      expect(await store.confirm('daily', 'p2@example.net')).toBe('already');
-      expect(await store.counts('daily')).toMatchObject({ active: 2, pending: 0 });
+      await fx.store.upsertMany('daily', [{ address: 'p1@example.net', status: 'pending' }, { address: 'p2@example.net', status: 'pending' }]);
+      expect(await fx.store.counts('daily')).toMatchObject({ pending: 2, active: 0 });
+      expect(await fx.store.upsertMany('daily', [{ address: 'p1@example.net' }])).toEqual(['updated']);
+      expect(await fx.store.counts('daily')).toEqual({ active: 1, unsubscribed: 0, bounced: 0, complained: 0, pending: 1 });
+      expect(await fx.store.counts('daily')).toEqual(await recount(fx.store, 'daily'));
+      expect(await fx.store.confirm('daily', 'p2@example.net')).toBe('activated');
+      expect(await fx.store.confirm('daily', 'p2@example.net')).toBe('already');
+      expect(await fx.store.counts('daily')).toMatchObject({ active: 2, pending: 0 });
 
-      await store.rememberForgotten('gone@example.net');
-      expect(await store.upsertMany('daily', [{ address: 'gone@example.net' }], { resubscribe: true })).toEqual(['suppressed']);
-      expect(await store.get('daily', 'gone@example.net')).toBeNull();
-      expect(await store.unforget('gone@example.net')).toBe(true);
-      expect(await store.add('daily', 'gone@example.net')).toBe('added');
+      await fx.store.rememberForgotten('gone@example.net');
+      expect(await fx.store.upsertMany('daily', [{ address: 'gone@example.net' }], { resubscribe: true })).toEqual(['suppressed']);
+      expect(await fx.store.get('daily', 'gone@example.net')).toBeNull();
+      expect(await fx.store.unforget('gone@example.net')).toBe(true);
+      expect(await fx.store.add('daily', 'gone@example.net')).toBe('added');
     });
 
     it('a pending address that is suppressed is not activated by an import', async () => {
-      await store.upsertMany('daily', [{ address: 's@example.net', status: 'pending' }]);
-      await store.suppress('s@example.net', '550 no such user');
-      expect(await store.upsertMany('daily', [{ address: 's@example.net' }])).toEqual(['suppressed']);
-      expect((await store.get('daily', 's@example.net'))?.status).toBe('pending');
+      await fx.store.upsertMany('daily', [{ address: 's@example.net', status: 'pending' }]);
+      await fx.store.suppress('s@example.net', '550 no such user');
+      expect(await fx.store.upsertMany('daily', [{ address: 's@example.net' }])).toEqual(['suppressed']);
+      expect((await fx.store.get('daily', 's@example.net'))?.status).toBe('pending');
     });
   });
 });

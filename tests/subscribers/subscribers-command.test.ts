@@ -1,22 +1,11 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { subscribersCommand } from '../../src/cli/subscribers-command.js';
 import type { CliContext } from '../../src/cli/context.js';
 import { readEnv } from '../../src/config/env.js';
 import { BriefError } from '../../src/errors.js';
-import { SubscriberStore } from '../../src/subscribers/index.js';
-import { testRedis, type TestRedis } from '../helpers/redis.js';
-import { capture, fixture } from './helpers.js';
+import { capture, fixture, storePerTest } from './helpers.js';
 
-let t: TestRedis;
-let store: SubscriberStore;
-
-beforeEach(async () => {
-  t = await testRedis();
-  store = new SubscriberStore({ redis: t.redis, keys: t.keys });
-});
-afterEach(async () => {
-  await t.cleanup();
-});
+const fx = storePerTest();
 
 /** Runs `brief subscribers ARGS…` against the test Redis; returns what it printed. */
 async function run(args: string[], opts: { tty?: boolean } = {}): Promise<{ stdout: string; stderr: string }> {
@@ -29,8 +18,8 @@ async function run(args: string[], opts: { tty?: boolean } = {}): Promise<{ stdo
       throw new Error('subscribers commands must not need the config');
     },
     usingExample: () => false,
-    redis: async () => t.redis,
-    keys: () => t.keys,
+    redis: async () => fx.t.redis,
+    keys: () => fx.t.keys,
     stdout: out.stream as unknown as NodeJS.WriteStream,
     stderr: err.stream as unknown as NodeJS.WriteStream,
     warn: (line) => err.stream.write(`${line}\n`),
@@ -54,7 +43,7 @@ describe('brief subscribers import', () => {
     const { stdout, stderr } = await run(['import', 'daily', fixture('good.csv')]);
     expect(stdout).toBe('imported 4 rows into daily: 4 added, 0 updated, 0 kept unsubscribed, 0 suppressed, 0 duplicates, 0 invalid, 0 unchanged\n');
     expect(stderr).toBe('');
-    expect(await store.countActive('daily')).toBe(4);
+    expect(await fx.store.countActive('daily')).toBe(4);
   });
 
   it('lists invalid rows with their line numbers', async () => {
@@ -87,11 +76,11 @@ describe('brief subscribers import', () => {
 
   it('keeps unsubscribed addresses unless --resubscribe', async () => {
     await run(['import', 'daily', fixture('good.csv')]);
-    await store.setStatus('daily', 'ana@example.org', 'unsubscribed');
+    await fx.store.setStatus('daily', 'ana@example.org', 'unsubscribed');
     expect((await run(['import', 'daily', fixture('good.csv')])).stdout).toMatch(/: 0 added, 0 updated, 1 kept unsubscribed, .* 3 unchanged\n$/);
-    expect((await store.get('daily', 'ana@example.org'))?.status).toBe('unsubscribed');
+    expect((await fx.store.get('daily', 'ana@example.org'))?.status).toBe('unsubscribed');
     expect((await run(['import', 'daily', fixture('good.csv'), '--resubscribe'])).stdout).toMatch(/: 0 added, 1 updated, 0 kept unsubscribed, .* 3 unchanged\n$/);
-    expect((await store.get('daily', 'ana@example.org'))?.status).toBe('active');
+    expect((await fx.store.get('daily', 'ana@example.org'))?.status).toBe('active');
   });
 
   it('draws a progress bar on stderr only when stderr is a terminal', async () => {
@@ -114,14 +103,14 @@ describe('brief subscribers add / remove / count / export', () => {
     expect((await run(['add', 'daily', 'ana@example.org', '--name', 'Ana B'])).stdout).toBe('updated ana@example.org on daily\n');
     expect((await run(['add', 'daily', 'boris@example.org'])).stdout).toBe('added boris@example.org to daily\n');
     expect((await run(['count', 'daily'])).stdout).toBe('2\n');
-    expect((await store.get('daily', 'ana@example.org'))?.name).toBe('Ana B');
+    expect((await fx.store.get('daily', 'ana@example.org'))?.name).toBe('Ana B');
   });
 
   it('does not re-activate an unsubscribed or suppressed address without --resubscribe', async () => {
     await run(['add', 'daily', 'ana@example.org']);
-    await store.setStatus('daily', 'ana@example.org', 'bounced');
+    await fx.store.setStatus('daily', 'ana@example.org', 'bounced');
     expect((await run(['add', 'daily', 'ana@example.org'])).stdout).toBe('ana@example.org is bounced on daily: not re-activated (--resubscribe does)\n');
-    await store.suppress('sup@example.org', 'smtp 550');
+    await fx.store.suppress('sup@example.org', 'smtp 550');
     expect((await run(['add', 'daily', 'sup@example.org'])).stdout).toBe('sup@example.org is suppressed (smtp 550): not added as active (--resubscribe does)\n');
     expect((await run(['count', 'daily'])).stdout).toBe('0\n');
     expect((await run(['add', 'daily', 'sup@example.org', '--resubscribe'])).stdout).toBe('added sup@example.org to daily\n');
@@ -132,7 +121,7 @@ describe('brief subscribers add / remove / count / export', () => {
     const err = await failure(['add', 'daily', 'x@']);
     expect(err.code).toBe('EINPUT');
     expect(err.message).toBe('"x@" is not a valid email address');
-    expect(await store.lists()).toEqual([]);
+    expect(await fx.store.lists()).toEqual([]);
   });
 
   it('removes, and fails with ENOTFOUND for an address not on the list', async () => {
@@ -151,7 +140,7 @@ describe('brief subscribers add / remove / count / export', () => {
 
   it('exports CSV to stdout', async () => {
     await run(['import', 'daily', fixture('good.csv')]);
-    await store.setStatus('daily', 'carla@example.org', 'unsubscribed');
+    await fx.store.setStatus('daily', 'carla@example.org', 'unsubscribed');
     const { stdout } = await run(['export', 'daily']);
     const lines = stdout.trimEnd().split('\n');
     expect(lines[0]).toBe('email,name,status,Address,City,Plan');
