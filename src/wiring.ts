@@ -150,11 +150,6 @@ export function createApp(opts: AppOptions): App {
       removeOnFail: { age: 7 * 86400 },
     },
   });
-  // Without a listener BullMQ prints each connection error raw to stderr (a failover makes
-  // dozens); as log lines they say which queue, once per event, like the connection's own.
-  for (const q of [editionsQueue, batchQueue]) {
-    q.on('error', (err) => logger.warn({ queue: q.name, err: err.message }, 'queue connection error'));
-  }
   const transactionalQueue = new Queue<TransactionalJobData>(TRANSACTIONAL_QUEUE, {
     connection,
     prefix: keys.queuePrefix(),
@@ -166,6 +161,12 @@ export function createApp(opts: AppOptions): App {
       removeOnFail: { age: 7 * 86400 },
     },
   });
+  // Without a listener BullMQ prints each connection error raw to stderr (a failover makes
+  // dozens); as log lines they say which queue, once per event, like the connection's own.
+  // Every queue: the transactional one, left out before, printed its errors raw.
+  for (const q of [editionsQueue, batchQueue, transactionalQueue]) {
+    q.on('error', (err) => logger.warn({ queue: q.name, err: err.message }, 'queue connection error'));
+  }
   const consent = new ConsentStore({ redis, keys });
   const compileEngine = opts.compileInChild ? childProcessEngine : inProcessEngine;
   const service = new EditionService({
