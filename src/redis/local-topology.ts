@@ -38,17 +38,28 @@ export interface LocalTopology {
 }
 
 async function startNode(dir: string, extraArgs: string[], more: { configFile?: string; sentinel?: boolean } = {}): Promise<LocalNode> {
-  const port = await freePort();
-  const nodeDir = path.join(dir, String(port));
-  mkdirSync(nodeDir, { recursive: true });
-  let configFile: string | undefined;
-  if (more.configFile !== undefined) {
-    configFile = path.join(nodeDir, 'sentinel.conf');
-    writeFileSync(configFile, more.configFile);
+  // A free port can be taken between the check and redis-server's bind (the nodes start
+  // side by side, and other test runs share the machine): the server then exits at once,
+  // and another port is tried, up to three.
+  let server: RedisServer | undefined;
+  let port = 0;
+  for (let attempt = 1; !server; attempt++) {
+    port = await freePort({ clusterBus: extraArgs.includes('--cluster-enabled') });
+    const nodeDir = path.join(dir, String(port));
+    mkdirSync(nodeDir, { recursive: true });
+    let configFile: string | undefined;
+    if (more.configFile !== undefined) {
+      configFile = path.join(nodeDir, 'sentinel.conf');
+      writeFileSync(configFile, more.configFile);
+    }
+    try {
+      server = await startRedisServer({
+        port, dir: nodeDir, logfile: 'redis.log', extraArgs, configFile, sentinel: more.sentinel, startTimeoutMs: 15_000,
+      });
+    } catch (err) {
+      if (attempt >= 3 || !/exited before it answered/.test((err as Error).message)) throw err;
+    }
   }
-  const server = await startRedisServer({
-    port, dir: nodeDir, logfile: 'redis.log', extraArgs, configFile, sentinel: more.sentinel, startTimeoutMs: 15_000,
-  });
   const node: LocalNode = {
     port,
     address: `127.0.0.1:${port}`,

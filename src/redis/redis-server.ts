@@ -6,20 +6,40 @@ import net from 'node:net';
  * throwaway servers, the benchmark's, and the chaos suite's restartable one all use this.
  */
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+function tryListen(port: number): Promise<number | undefined> {
+  return new Promise((resolve) => {
     const srv = net.createServer();
     srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
+    srv.once('error', () => resolve(undefined));
+    srv.listen(port, '127.0.0.1', () => {
+      const { port: got } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(got));
     });
   });
 }
 
-/** Resolves once a redis-server answers PING with PONG (not LOADING) on `port`. */
-export async function waitForPong(port: number, timeoutMs: number, gone?: () => boolean): Promise<void> {
+/**
+ * A port nobody listens on now. `clusterBus`: one whose cluster bus port (the port + 10000,
+ * which a `--cluster-enabled yes` node also binds) is free too and at most 65535; without
+ * that check a node could fail to start, or clash with a neighbour's bus.
+ */
+export async function freePort(opts: { clusterBus?: boolean } = {}): Promise<number> {
+  for (let i = 0; i < 50; i++) {
+    const port = await tryListen(0);
+    if (port === undefined) continue;
+    if (!opts.clusterBus) return port;
+    if (port + 10_000 <= 65_535 && (await tryListen(port + 10_000)) !== undefined) return port;
+  }
+  throw new Error(opts.clusterBus ? 'no free port with a free cluster bus port (port + 10000) on 127.0.0.1' : 'no free port on 127.0.0.1');
+}
+
+/**
+ * Resolves once a redis-server answers PING with PONG (not LOADING) on `port`; with `pid`,
+ * only once the server that answers is that process (`INFO server`'s process_id), so a
+ * server someone else started on the same port between our port check and our start is
+ * never taken for ours.
+ */
+export async function waitForPong(port: number, timeoutMs: number, gone?: () => boolean, pid?: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const ok = await new Promise<boolean>((resolve) => {
@@ -30,15 +50,20 @@ export async function waitForPong(port: number, timeoutMs: number, gone?: () => 
         resolve(v);
       };
       s.setTimeout(500, () => done(false));
-      s.once('connect', () => s.write('PING\r\n'));
+      s.once('connect', () => s.write(pid === undefined ? 'PING\r\n' : 'PING\r\nINFO server\r\n'));
       s.on('data', (c) => {
         buf += c.toString();
-        if (buf.includes('\r\n')) done(buf.startsWith('+PONG'));
+        if (!buf.includes('\r\n')) return;
+        if (!buf.startsWith('+PONG')) return done(false);
+        if (pid === undefined) return done(true);
+        const m = /\r\nprocess_id:(\d+)\r\n/.exec(buf);
+        if (m) done(Number(m[1]) === pid);
+        else if (buf.length > 64 * 1024) done(false);
       });
       s.once('error', () => done(false));
     });
     if (ok) return;
-    if (gone?.()) throw new Error(`redis-server on ${port} exited before it answered`);
+    if (gone?.()) throw new Error(`redis-server on ${port} exited before it answered (is the port taken?)`);
     if (Date.now() > deadline) throw new Error(`redis-server did not answer PING on ${port} within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -103,7 +128,7 @@ export async function startRedisServer(opts: RedisServerOptions): Promise<RedisS
     }
   };
   try {
-    await waitForPong(opts.port, opts.startTimeoutMs ?? 10_000, () => spawnError !== undefined || child.exitCode !== null);
+    await waitForPong(opts.port, opts.startTimeoutMs ?? 10_000, () => spawnError !== undefined || child.exitCode !== null, child.pid);
   } catch (err) {
     await stop();
     if (spawnError) throw new Error(`cannot start redis-server (is it installed?): ${spawnError.message}`);

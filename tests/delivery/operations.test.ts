@@ -110,6 +110,31 @@ describe('delivery operations', () => {
     expect(ids).toEqual(['edition-morning']);
   });
 
+  it("three workers' schedulers fire once per occurrence: one job for each, none skipped", async () => {
+    // Every 2 s; three Apps on the same Redis prefix stand for three `brief worker` machines,
+    // each upserting the same scheduler and each polling the same queue.
+    const t = await testApp({ schedule: '*/2 * * * * *', newsletter: { sources: [{ type: 'rss', url: './feed.xml', shiftToWindow: true }] } });
+    cleanups.push(() => t.cleanup());
+    const others = [0, 1].map(() => createApp({ config: t.config, env: t.app.env, redisUrl: readEnvUrl(t), logger: silentLogger() }));
+    for (const o of others) cleanups.push(() => o.close());
+    const workers = await Promise.all([t.app, ...others].map((a) => a.startWorkers()));
+    const fired = async () => {
+      const jobs = await t.app.editionsQueue.getJobs(['completed', 'failed', 'active', 'waiting', 'prioritized']);
+      return jobs.filter((j) => j.id?.startsWith('repeat:edition-daily:'));
+    };
+    await waitFor(async () => ((await fired()).length >= 4 ? true : undefined), 20_000, 'four occurrences');
+    await Promise.all(workers.map((w) => w.close()));
+    const jobs = await fired();
+    const at = jobs.map((j) => Number(j.id!.split(':').pop())).sort((a, b) => a - b);
+    // One job per occurrence (the id is the occurrence's time), each 2 s after the last: no
+    // occurrence made two jobs, none was skipped while the three raced to schedule the next.
+    expect(new Set(at).size).toBe(at.length);
+    expect(at.slice(1).map((x, i) => x - at[i]!)).toEqual(at.slice(1).map(() => 2000));
+    for (const j of jobs.filter((x) => x.finishedOn)) expect(j.attemptsMade, `job ${j.id}`).toBe(1);
+    expect(await t.app.editionsQueue.getJobSchedulersCount()).toBe(1);
+    expect((await t.app.editionsQueue.getJobCounts('delayed')).delayed).toBe(1);
+  });
+
   it('a graceful stop mid-batch records what was in flight and the restart sends the rest once', async () => {
     const { t, sink } = await start(60, { delivery: { batchSize: 60, poolSize: 2, concurrency: 1 } });
     sink.faults = { delayMs: 30 };

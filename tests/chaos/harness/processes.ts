@@ -20,12 +20,16 @@ export interface Exit {
 /** The last part of a process's stderr, kept for error messages. */
 const TAIL = 16 * 1024;
 
-/** One `brief` process: stderr goes to a log file and a bounded in-memory tail. */
+/**
+ * One `brief` process: stderr goes to a log file, a bounded in-memory tail and a bounded
+ * head (the start-up lines, which a failover's retry warnings push out of the tail).
+ */
 export class BriefProcess {
   readonly child: ChildProcess;
   readonly exited: Promise<Exit>;
   exit: Exit | undefined;
   private tail = '';
+  private head = '';
   private stdoutText = '';
   private readonly log: WriteStream;
   private readonly waiters: Array<{ re: RegExp; resolve: () => void }> = [];
@@ -53,7 +57,9 @@ export class BriefProcess {
     });
     this.child.stderr!.on('data', (c: Buffer) => {
       this.log.write(c);
-      this.tail = (this.tail + c.toString('utf8')).slice(-TAIL);
+      const text = c.toString('utf8');
+      if (this.head.length < TAIL) this.head = (this.head + text).slice(0, TAIL);
+      this.tail = (this.tail + text).slice(-TAIL);
       for (const w of [...this.waiters]) {
         if (w.re.test(this.tail)) {
           this.waiters.splice(this.waiters.indexOf(w), 1);
@@ -69,6 +75,11 @@ export class BriefProcess {
 
   get stderr(): string {
     return this.tail;
+  }
+
+  /** The first part of stderr: what the process said as it started. */
+  get stderrHead(): string {
+    return this.head;
   }
 
   get stdout(): string {

@@ -127,7 +127,7 @@ export function failoverScenario(kind: 'cluster' | 'sentinel', size: FailoverSiz
         expect(topo.nodes.find((n) => n.role === 'primary')?.address).toBe(promoted.address);
       }
       // The workers said where they were connected, without a password.
-      expect(workers[0]!.stderr).toMatch(kind === 'cluster' ? /"redis":"Redis Cluster \(seeds / : /"redis":"Redis Sentinel master \\"brief\\" \(sentinels /);
+      expect(workers[0]!.stderrHead, 'the worker\'s start-up lines').toMatch(kind === 'cluster' ? /"redis":"Redis Cluster \(seeds / : /"redis":"Redis Sentinel master \\"brief\\" \(sentinels /);
       for (const w of workers) expect(w.running, `worker ${w.pid}:\n${w.stderr.slice(-1500)}`).toBe(true);
       // One scheduler, however many workers started.
       expect(await e.app.editionsQueue.getJobSchedulersCount()).toBe(1);
