@@ -46,6 +46,7 @@ import { transactionalProcessor } from '../jobs/send-transactional.js';
 import { prepareEditionProcessor } from '../jobs/prepare-edition.js';
 import { sendBatchProcessor } from '../jobs/send-batch.js';
 import { BriefError } from './errors.js';
+import { AuditLog } from './audit/index.js';
 import { childProcessEngine, inProcessEngine, type CompileEngine } from './compile-engine.js';
 
 export interface AppOptions {
@@ -97,6 +98,8 @@ export interface App {
   signup: SignupService;
   /** Everything stored about an address; forgetting it. */
   dataRequests: DataRequests;
+  /** Who did what: `app.audit.record({ actor, action, target, detail, ip })` (src/audit). */
+  audit: AuditLog;
   /** The transport from SMTP_URL, or the outbox folder; made on first use. */
   transport(): MailTransport;
   /** The link-signing secret: BRIEF_SECRET, or with the outbox default a kept local one. */
@@ -202,6 +205,7 @@ export function createApp(opts: AppOptions): App {
     subscribers, editions, service, compileEngine, metrics, verp, editionsQueue, batchQueue,
     transactionalQueue, consent, signup,
     dataRequests: new DataRequests({ config, redis, keys, subscribers, consent }),
+    audit: new AuditLog({ redis, keys }),
     transport: getTransport,
     secret: getSecret,
     webhookSecrets: () => resolveWebhookSecrets(config.bounces.webhooks, opts.environment ?? process.env),
