@@ -26,6 +26,10 @@ export interface Principal {
 }
 
 declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The role a console route needs, when not the default (viewer to read, editor to change). */
+    role?: Role;
+  }
   interface FastifyRequest {
     /** Set by the console's session hook and the API's auth hook before any handler runs. */
     principal?: Principal;
@@ -59,6 +63,12 @@ export function roleGuard(need: Role) {
 /** The role a route asks for when it says nothing: viewer to read, editor to change. */
 export function defaultRole(method: string): Role {
   return method === 'GET' || method === 'HEAD' ? 'viewer' : 'editor';
+}
+
+/** What a request needs: its route's `config.role`, else the default for its method. */
+export function neededRole(req: FastifyRequest): Role {
+  const r = (req.routeOptions.config as { role?: unknown } | undefined)?.role;
+  return isRole(r) ? r : defaultRole(req.method);
 }
 
 const article = (r: Role) => (r === 'admin' ? 'an' : 'a');
