@@ -91,6 +91,13 @@ export interface Keys {
   consoleTestTo(user: string): string;
   /** String: the console password made for the outbox default when BRIEF_ADMIN_TOKEN is unset. */
   localAdminToken(): string;
+
+  /** Hash: console user address (lower-case) -> account record (JSON: role, scrypt hash, link nonce). */
+  users(): string;
+  /** String: the address a one-time sign-in link was made for, with the link's TTL (same slot as users()). */
+  signInLink(nonce: string): string;
+  /** Stream: the audit log (who did what, when, from where), capped (src/audit). */
+  auditLog(): string;
 }
 
 export function makeKeys(prefix = 'brief'): Keys {
@@ -140,5 +147,8 @@ export function makeKeys(prefix = 'brief'): Keys {
     consoleSession: (idHash) => `${p}:console-session:${idHash}`,
     consoleTestTo: (user) => `${p}:console-test-to:${user}`,
     localAdminToken: () => `${p}:local-admin-token`,
+    users: () => `${p}:{users}:accounts`,
+    signInLink: (nonce) => `${p}:{users}:sign-in:${nonce}`,
+    auditLog: () => `${p}:{audit}:log`,
   };
 }

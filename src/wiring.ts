@@ -46,6 +46,8 @@ import { transactionalProcessor } from '../jobs/send-transactional.js';
 import { prepareEditionProcessor } from '../jobs/prepare-edition.js';
 import { sendBatchProcessor } from '../jobs/send-batch.js';
 import { BriefError } from './errors.js';
+import { AuditLog } from './audit/index.js';
+import { UserStore } from './users/index.js';
 import { childProcessEngine, inProcessEngine, type CompileEngine } from './compile-engine.js';
 
 export interface AppOptions {
@@ -97,6 +99,10 @@ export interface App {
   signup: SignupService;
   /** Everything stored about an address; forgetting it. */
   dataRequests: DataRequests;
+  /** Who did what: `app.audit.record({ actor, action, target, detail, ip })` (src/audit). */
+  audit: AuditLog;
+  /** Console accounts and their sign-in links (src/users). */
+  users: UserStore;
   /** The transport from SMTP_URL, or the outbox folder; made on first use. */
   transport(): MailTransport;
   /** The link-signing secret: BRIEF_SECRET, or with the outbox default a kept local one. */
@@ -191,6 +197,8 @@ export function createApp(opts: AppOptions): App {
     subscribers, editions, service, compileEngine, metrics, verp, editionsQueue, batchQueue,
     transactionalQueue, consent, signup,
     dataRequests: new DataRequests({ config, redis, keys, subscribers, consent }),
+    audit: new AuditLog({ redis, keys }),
+    users: new UserStore({ redis, keys, secret: getSecret, publicUrl: env.publicUrl }),
     transport: getTransport,
     secret: getSecret,
     webhookSecrets: () => resolveWebhookSecrets(config.bounces.webhooks, opts.environment ?? process.env),

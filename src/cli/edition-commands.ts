@@ -11,6 +11,7 @@ import type { App } from '../wiring.js';
 import { getNewsletter } from '../config/load.js';
 import { quote } from '../errors.js';
 import { COMPLAINT_ALERT, COMPLAINT_WARN } from '../inbound/complaint-rate.js';
+import { auditCli } from './cli-actor.js';
 
 
 export function formatStatusLine(s: EditionStatus): string {
@@ -50,6 +51,7 @@ export function editionCommands(ctx: OwnedContext): Command[] {
         const newsletter = pickNewsletter(rt.app.config, id);
         const date = opts.date ?? defaultEditionDate(newsletter.schedule, newsletter.timezone, new Date());
         const { created, status } = await rt.app.service.request(newsletter.id, date);
+        await auditCli(ctx, { action: 'send', target: status.id, detail: created ? 'queued' : `already ${status.state}` });
         ctx.warn(created ? `${status.id}: queued; a running \`brief worker\` sends it` : `${status.id}: already ${status.state} (no second send)`);
         if (!opts.wait) {
           ctx.stdout.write(status.id + '\n');
@@ -91,6 +93,7 @@ export function editionCommands(ctx: OwnedContext): Command[] {
           transport: rt.app.transport(),
           secret: await rt.app.secret(),
         });
+        await auditCli(ctx, { action: 'test-send', target: `${newsletter.id}-${date}`, detail: `to ${opts.to.join(', ')}` });
         for (const s of sent) ctx.stdout.write(`${s.to}: ${s.response || 'accepted'} <${s.messageId}>\n`);
       } finally {
         await rt.close();
@@ -134,6 +137,7 @@ export function editionCommands(ctx: OwnedContext): Command[] {
           : action === 'resume' ? await svc.resume(id)
           : action === 'cancel' ? await svc.cancel(id)
           : await svc.status(id);
+        if (action !== 'status') await auditCli(ctx, { action: action as 'pause' | 'resume' | 'cancel', target: s.id, detail: `now ${s.state}` });
         ctx.stdout.write((opts.json ? JSON.stringify(s) : [formatStatusLine(s), ...formatDetails(s)].join('\n')) + '\n');
         const notice = complaintNotice(s);
         if (notice) ctx.warn(notice);

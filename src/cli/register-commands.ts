@@ -7,6 +7,8 @@ import { serverCommand } from './server-command.js';
 import { feedsCommand } from './feeds-command.js';
 import { formCommand } from './form-command.js';
 import { inboundCommand } from './inbound-command.js';
+import { usersCommand } from './users-command.js';
+import { auditCommand } from './audit-command.js';
 
 /** Every command but preview (added first, in main). */
 export function registerCommands(program: Command, ctx: OwnedContext): void {
@@ -17,4 +19,6 @@ export function registerCommands(program: Command, ctx: OwnedContext): void {
   program.addCommand(subscribersCommand(ctx));
   program.addCommand(feedsCommand(ctx));
   program.addCommand(formCommand(ctx));
+  program.addCommand(usersCommand(ctx));
+  program.addCommand(auditCommand(ctx));
 }

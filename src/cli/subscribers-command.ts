@@ -12,6 +12,7 @@ import {
   type ImportReport,
 } from '../subscribers/index.js';
 import type { CliContext } from './context.js';
+import { auditCli } from './cli-actor.js';
 import type { AddressReport } from '../privacy/data-requests.js';
 import type { ConsentRecord } from '../subscribers/index.js';
 
@@ -53,6 +54,7 @@ export function subscribersCommand(ctx: CliContext): Command {
       } finally {
         bar?.stop();
       }
+      await auditCli(ctx, { action: 'import', target: list, detail: `${file.split(/[\\/]/).pop()}: ${report.rows} rows, ${report.added} added` });
       for (const line of importSummary(list, report)) print(line);
     });
 
@@ -81,6 +83,7 @@ export function subscribersCommand(ctx: CliContext): Command {
       if (result === 'added' || result === 'updated') {
         await (await consent()).putMany(list, [email], { source: 'console', at: new Date().toISOString() }, { keepExisting: result === 'updated' });
       }
+      await auditCli(ctx, { action: 'subscriber-add', target: list, detail: `${email}: ${result}` });
       print(await addOutcome(s, list, email, result));
     });
 
@@ -93,6 +96,7 @@ export function subscribersCommand(ctx: CliContext): Command {
       const s = await store();
       const email = normaliseAddress(addr) ?? addr;
       if (!(await s.remove(list, email))) throw new BriefError('ENOTFOUND', `${/^[\x21-\x7e]+$/.test(email) ? email : quote(email)} is not on list ${quote(list)}`);
+      await auditCli(ctx, { action: 'subscriber-remove', target: email, detail: `from ${list}` });
       print(`removed ${email} from ${list}`);
     });
 
@@ -116,6 +120,8 @@ export function subscribersCommand(ctx: CliContext): Command {
     .argument('<ADDR>', 'email address')
     .action(async (addr: string) => {
       const r = await (await requests()).forget(addr);
+      // The address itself stays out of the log: it was just erased.
+      await auditCli(ctx, { action: 'forget', target: 'an address', detail: `${r.removed} records` });
       print(`forgot ${r.email}: ${r.removed} records erased; a keyed hash is kept so that an import cannot add it again without new consent`);
     });
 

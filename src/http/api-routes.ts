@@ -7,7 +7,8 @@ import { archiveUrl, compileEdition } from '../compile-edition.js';
 import { personalise } from '../render/index.js';
 import { normaliseAddress } from '../subscribers/index.js';
 import { FieldError, jsonErrorHandler, type FieldHints } from './http-error.js';
-import { requireBearer } from './admin-auth.js';
+import { requireApiPrincipal } from './api-auth.js';
+import type { AuditAction } from '../audit/index.js';
 import { ARCHIVE_CSP } from './security-headers.js';
 
 const NEWSLETTER_ID = '^[a-z0-9][a-z0-9_-]{0,62}$';
@@ -62,7 +63,16 @@ function editionOf(id: string): { newsletter: string; date: string } {
 export async function apiRoutes(f: FastifyInstance, opts: { app: App }): Promise<void> {
   const { app } = opts;
   f.setErrorHandler(jsonErrorHandler(HINTS));
-  f.addHook('onRequest', requireBearer({ adminToken: app.env.adminToken, redis: app.redis, keys: app.keys }));
+  // Who asks and whether their role may (viewer: GET; editor: the rest; admin: config.role).
+  f.addHook(
+    'onRequest',
+    requireApiPrincipal({
+      adminToken: app.env.adminToken, redis: app.redis, keys: app.keys, users: app.users,
+      onFailure: async (req, who) => void (await app.audit.record({ actor: who, action: 'login-failed', detail: 'API', ip: req.ip })),
+    }),
+  );
+  const audit = (req: FastifyRequest, action: AuditAction, target: string, detail?: string) =>
+    app.audit.record({ actor: req.principal?.name ?? 'token', action, target, detail: detail ? `${detail} (API)` : 'API', ip: req.ip });
   f.addHook('onRequest', async (_req, reply) => {
     reply.header('cache-control', 'no-store');
   });
@@ -85,6 +95,7 @@ export async function apiRoutes(f: FastifyInstance, opts: { app: App }): Promise
       const n = newsletterOf(app, req.body.newsletter);
       const { status } = await about('date', () => app.service.request(n.id, req.body.date));
       req.log.info({ editionId: status.id, state: status.state }, 'edition requested over the API');
+      await audit(req, 'send', status.id, status.state);
       return reply.code(202).header('location', `/api/editions/${encodeURIComponent(status.id)}`).send(status);
     },
   );
@@ -112,6 +123,7 @@ export async function apiRoutes(f: FastifyInstance, opts: { app: App }): Promise
     f.post(`/editions/:id/${action}`, { schema: { params: editionIdParams } }, async (req: FastifyRequest<{ Params: { id: string } }>) => {
       const status = await app.service[action](req.params.id);
       req.log.info({ editionId: status.id, state: status.state }, `edition ${action} over the API`);
+      await audit(req, action, status.id, `now ${status.state}`);
       return status;
     });
   }
@@ -138,6 +150,7 @@ export async function apiRoutes(f: FastifyInstance, opts: { app: App }): Promise
       const secret = await app.secret();
       const sent = await about('id', () => app.service.testSend(newsletter, date, req.body.to, { transport: app.transport(), secret }));
       req.log.info({ editionId: req.params.id, recipients: sent.length }, 'test send over the API');
+      await audit(req, 'test-send', req.params.id, `to ${req.body.to.join(', ')}`);
       return { sent };
     },
   );
@@ -156,6 +169,7 @@ export async function apiRoutes(f: FastifyInstance, opts: { app: App }): Promise
   f.post(
     '/subscribers',
     {
+      config: { role: 'admin' },
       schema: {
         body: {
           type: 'object',
@@ -181,6 +195,7 @@ export async function apiRoutes(f: FastifyInstance, opts: { app: App }): Promise
         await app.consent.putMany(list, [email], { source: 'api', at: new Date().toISOString() }, { keepExisting: result === 'updated' });
       }
       req.log.info({ list, result }, 'subscriber added over the API');
+      await audit(req, 'subscriber-add', list, result);
       return { list, email, result };
     },
   );
@@ -191,9 +206,10 @@ export async function apiRoutes(f: FastifyInstance, opts: { app: App }): Promise
   );
 
   /** Erases an address everywhere, keeping a keyed hash so that an import cannot re-add it. */
-  f.post('/subscribers/:address/forget', { schema: { params: addressParams } }, async (req: FastifyRequest<{ Params: { address: string } }>) => {
+  f.post('/subscribers/:address/forget', { config: { role: 'admin' }, schema: { params: addressParams } }, async (req: FastifyRequest<{ Params: { address: string } }>) => {
     const r = await about('address', () => app.dataRequests.forget(req.params.address));
     req.log.info({ removed: r.removed }, 'address forgotten over the API');
+    await audit(req, 'forget', 'an address', `${r.removed} records`);
     return r;
   });
 

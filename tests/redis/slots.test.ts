@@ -61,7 +61,7 @@ describe('every multi-key command, MULTI, pipeline and Lua script touches one Cl
     worker = t = sink = undefined;
   });
 
-  it('holds for subscribers, suppression, a whole send with VERP and the rate limiter, pause/resume/cancel and metrics', async () => {
+  it('holds for subscribers, suppression, a whole send with VERP and the rate limiter, pause/resume/cancel, metrics, users and the audit log', async () => {
     const { redis, sent } = recordingClient();
     sink = new SmtpSink({}, { keepRaw: false });
     const smtpUrl = await sink.start();
@@ -110,6 +110,14 @@ describe('every multi-key command, MULTI, pipeline and Lua script touches one Cl
     // What comes back after the relay (src/inbound): one event on a recipient's ledger entry.
     expect(await app.editions.recordInbound(id, 'r5@example.net', 'dsn:test', 'hard:5.1.1', 'bounces')).toBe(true);
     await app.metrics.read();
+    // Console accounts (a sign-in link used once, a reset, a removal) and the audit log.
+    const { link } = await app.users.add('ed@example.org', 'editor');
+    await app.users.setPassword(link.split('/').pop()!, 'a long enough password');
+    expect(await app.users.verify('ed@example.org', 'a long enough password')).toBeDefined();
+    await app.users.reset('ed@example.org');
+    await app.users.remove('ed@example.org');
+    await app.audit.record({ actor: 'token', action: 'user-remove', target: 'ed@example.org', ip: '127.0.0.1' });
+    await app.audit.list({ since: new Date(0) });
     await worker.close();
     worker = undefined;
 

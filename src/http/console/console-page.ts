@@ -20,7 +20,7 @@ export interface ConsolePageOptions {
   /** The signed-in session's CSRF token: shows the navigation and Log out. */
   csrf?: string;
   /** Which navigation entry is the current page. */
-  current?: 'newsletters' | 'subscribers';
+  current?: 'newsletters' | 'subscribers' | 'activity' | 'users';
   /** Page scripts besides console.js, by file name under /admin/assets/. */
   scripts?: string[];
   /** A one-line message to show on top (a flash after a redirect). */
@@ -45,6 +45,8 @@ export function consolePage(o: ConsolePageOptions): string {
 <nav aria-label="Console"><ul>
 ${navItem('newsletters', `${CONSOLE_PATH}/newsletters`, 'Newsletters')}
 ${navItem('subscribers', `${CONSOLE_PATH}/subscribers`, 'Subscribers')}
+${navItem('activity', `${CONSOLE_PATH}/activity`, 'Activity')}
+${navItem('users', `${CONSOLE_PATH}/users`, 'Users').replace('<li>', '<li class="needs-admin">')}
 <li><a href="${DASHBOARD_PATH}">Queues</a></li>
 </ul></nav>
 ${postButton(`${CONSOLE_PATH}/logout`, 'Log out', o.csrf, { cls: 'secondary' })}

@@ -25,6 +25,8 @@ import { EditionViews } from './edition-view.js';
 import { editionPage, sendConfirmPage, cancelConfirmPage, reportPage } from './edition-pages.js';
 import { newslettersPage } from './newsletters-page.js';
 import { allLists, subscribersPage } from './subscribers-page.js';
+import { neededRole, requireRole } from '../roles.js';
+import { accountRoutes, signInRoutes } from './account-routes.js';
 
 /** The console's static files (public/console/), read once. */
 const ASSETS: Record<string, { type: string; file: string }> = {
@@ -118,7 +120,11 @@ export async function consoleRoutes(f: FastifyInstance, opts: { app: App }): Pro
       );
   });
 
-  const html = (reply: FastifyReply, body: string) => reply.type('text/html; charset=utf-8').send(body);
+  // The body says the session's role, so the stylesheet hides what that role cannot use.
+  const html = (reply: FastifyReply, body: string) => {
+    const role = reply.request.principal?.role;
+    return reply.type('text/html; charset=utf-8').send(role ? body.replace('<body>', `<body class="role-${role}">`) : body);
+  };
 
   f.get('/assets/:name', async (req: FastifyRequest<{ Params: { name: string } }>, reply) => {
     const a = ASSETS[req.params.name];
@@ -139,9 +145,11 @@ export async function consoleRoutes(f: FastifyInstance, opts: { app: App }): Pro
         body: `<h1>Log in to the editor console</h1>
 <form method="post" action="${CONSOLE_PATH}/login" class="card">
 ${csrfField(token)}
+<label for="email">Email</label>
+<input type="email" id="email" name="email" autocomplete="username"${off ? ' disabled' : ''}>
 <label for="password">Password</label>
 <input type="password" id="password" name="password" autocomplete="current-password" required${off ? ' disabled' : ''}>
-<p class="muted">For now the password is the server's BRIEF_ADMIN_TOKEN.</p>
+<p class="muted">Your own email and password; or, with the email left empty, the server's BRIEF_ADMIN_TOKEN.</p>
 <div class="actions"><button type="submit"${off ? ' disabled' : ''}>Log in</button></div>
 </form>`,
       }),
@@ -153,40 +161,71 @@ ${csrfField(token)}
     return loginPage(req, reply);
   });
 
-  f.post('/login', async (req: FastifyRequest<{ Body: { password?: string; _csrf?: string } }>, reply) => {
+  f.post('/login', async (req: FastifyRequest<{ Body: { email?: string; password?: string; _csrf?: string } }>, reply) => {
     if (!app.env.adminToken) throw new HttpError(503, 'EDISABLED', 'the console is off: set BRIEF_ADMIN_TOKEN to turn it on');
     checkLoginCsrf(req, req.body?._csrf);
     const stop = await throttled(guard, req.ip);
     if (stop) throw stop;
     const given = typeof req.body?.password === 'string' ? req.body.password : '';
-    if (!tokensEqual(given, app.env.adminToken)) {
+    const email = typeof req.body?.email === 'string' ? req.body.email.trim().toLowerCase().slice(0, 254) : '';
+    // No email: the shared BRIEF_ADMIN_TOKEN, an admin named "token".
+    const who = email
+      ? await app.users.verify(email, given).then((u) => u && { name: u.email, role: u.role })
+      : tokensEqual(given, app.env.adminToken) ? { name: 'token', role: 'admin' as const } : undefined;
+    if (!who) {
       await recordFailure(guard, req.ip);
+      await app.audit.record({ actor: email || 'token', action: 'login-failed', ip: req.ip });
       req.log.info({ ip: req.ip }, 'console login refused');
       reply.code(401);
-      return loginPage(req, reply, { text: 'Wrong password.', bad: true });
+      return loginPage(req, reply, { text: email ? 'Wrong email or password.' : 'Wrong password.', bad: true });
     }
-    const { id, maxAge } = await sessions.create('editor');
+    const { id, maxAge } = await sessions.create(who.name, who.role);
     addCookie(reply, cookie(SESSION_COOKIE, id, maxAge, cookies));
     addCookie(reply, cookie(LOGIN_COOKIE, '', 0, cookies));
-    req.log.info({ user: 'editor' }, 'console login');
+    await app.audit.record({ actor: who.name, action: 'login', detail: `role ${who.role}`, ip: req.ip });
+    req.log.info({ role: who.role }, 'console login');
     return reply.redirect(`${CONSOLE_PATH}/newsletters`, 303);
   });
+
+  await signInRoutes(f, { app, sessions, guard, cookies, html });
 
   // Everything below needs a session.
   await f.register(async (s) => {
     s.addHook('preHandler', async (req, reply) => {
-      if (!(await loadSession(req, sessions))) {
+      let signedIn = await loadSession(req, sessions);
+      if (signedIn) {
+        const sess = req.consoleSession!;
+        // A user's role is read now, not kept from the login: a removal or a new role counts at once.
+        if (sess.user === 'token' || sess.user === 'editor') req.principal = { name: 'token', role: 'admin' };
+        else {
+          const u = await app.users.get(sess.user);
+          if (u) req.principal = { name: u.email, role: u.role };
+          else {
+            await sessions.destroy(req.consoleSessionId);
+            signedIn = false;
+          }
+        }
+      }
+      if (!signedIn) {
         if (req.method === 'GET' && !req.url.includes('/events')) return reply.redirect(CONSOLE_PATH, 303);
         throw new HttpError(401, 'EAUTH', 'not logged in (or the session expired): log in again at /admin');
       }
       if (req.method !== 'GET' && req.method !== 'HEAD') checkCsrf(req);
+      requireRole(req, neededRole(req));
       return undefined;
     });
     const csrf = (req: FastifyRequest) => req.consoleSession!.csrf;
     const flash = (req: FastifyRequest, text: string, bad = false) => sessions.flash(req.consoleSessionId, text, bad);
     const takeFlash = (req: FastifyRequest) => sessions.takeFlash(req.consoleSessionId);
 
-    s.post('/logout', async (req, reply) => {
+    const who = (req: FastifyRequest) => req.principal!.name;
+    const audit = (req: FastifyRequest, action: Parameters<App['audit']['record']>[0]['action'], target?: string, detail?: string) =>
+      app.audit.record({ actor: who(req), action, target, detail, ip: req.ip });
+
+    await accountRoutes(s, { app, sessions, guard, cookies, html });
+
+    s.post('/logout', { config: { role: 'viewer' } }, async (req, reply) => {
+      await audit(req, 'logout');
       await sessions.destroy(req.consoleSessionId);
       addCookie(reply, cookie(SESSION_COOKIE, '', 0, cookies));
       return reply.redirect(CONSOLE_PATH, 303);
@@ -239,6 +278,7 @@ ${csrfField(token)}
       try {
         const sent = await app.service.testSend(e.newsletter.id, e.date, to, { transport: app.transport(), secret: await app.secret() });
         req.log.info({ editionId: e.id, recipients: sent.length }, 'test send from the console');
+        await audit(req, 'test-send', e.id, `to ${to.join(', ')}`);
         await flash(req, `Test sent to ${sent.length} address${sent.length === 1 ? '' : 'es'}, subject marked [TEST].`);
       } catch (err) {
         if (!(err instanceof BriefError)) throw err;
@@ -257,6 +297,7 @@ ${csrfField(token)}
       const e = editionParts(app, req.params.id);
       const { created, status } = await app.service.request(e.newsletter.id, e.date);
       req.log.info({ editionId: status.id, state: status.state }, 'edition requested from the console');
+      await audit(req, 'send', status.id, created ? 'queued' : `already ${status.state}`);
       await flash(req, created ? `Sending ${status.id}.` : `${status.id} was already ${status.state}: no second send.`);
       return reply.redirect(`${CONSOLE_PATH}/editions/${encodeURIComponent(status.id)}`, 303);
     });
@@ -267,6 +308,7 @@ ${csrfField(token)}
         try {
           const st = await app.service[action](e.id);
           req.log.info({ editionId: st.id, state: st.state }, `edition ${action} from the console`);
+          await audit(req, action, st.id, `now ${st.state}`);
           await flash(req, `${st.id} is ${st.state}.`);
         } catch (err) {
           if (!(err instanceof BriefError)) throw err;
@@ -352,13 +394,14 @@ ${csrfField(token)}
       html(reply, await subscribersPage(app, { csrf: csrf(req), address: req.query.address, notice: await takeFlash(req) })),
     );
 
-    s.post('/subscribers/remove', async (req: FastifyRequest<{ Body: { address?: string } }>, reply) => {
+    s.post('/subscribers/remove', { config: { role: 'admin' } }, async (req: FastifyRequest<{ Body: { address?: string } }>, reply) => {
       const address = normaliseAddress(String(req.body?.address ?? ''));
       if (!address) throw new HttpError(400, 'EINPUT', 'address: not an email address');
       const lists = await allLists(app);
       let removed = 0;
       for (const l of lists) if (await app.subscribers.remove(l, address)) removed++;
       req.log.info({ lists: removed }, 'subscriber removed from the console');
+      await audit(req, 'subscriber-remove', address, `from ${removed} list${removed === 1 ? '' : 's'}`);
       await flash(req, removed ? `Removed the address from ${removed} list${removed === 1 ? '' : 's'}.` : 'The address was on no list.');
       return reply.redirect(`${CONSOLE_PATH}/subscribers`, 303);
     });
@@ -368,7 +411,7 @@ ${csrfField(token)}
       imp.addContentTypeParser('text/csv', (_req, payload, done) => done(null, payload));
       imp.post(
         '/subscribers/import',
-        { handlerTimeout: IMPORT_TIMEOUT_MS },
+        { handlerTimeout: IMPORT_TIMEOUT_MS, config: { role: 'admin' } },
         async (req: FastifyRequest<{ Querystring: { list?: string; name?: string } }>) => {
           const list = String(req.query.list ?? '');
           if (!(await allLists(app)).includes(list)) throw new HttpError(400, 'EINPUT', `list: ${JSON.stringify(list)} is not a list of this service`);
@@ -385,6 +428,7 @@ ${csrfField(token)}
           const name = String(req.query.name ?? 'upload.csv').slice(0, 100);
           const report = await importCsv(app.subscribers, list, bounded, { source: name });
           req.log.info({ list, rows: report.rows, added: report.added, invalid: report.invalidCount }, 'import from the console');
+          await app.audit.record({ actor: req.principal!.name, action: 'import', target: list, detail: `${name}: ${report.rows} rows, ${report.added} added`, ip: req.ip });
           return { report };
         },
       );

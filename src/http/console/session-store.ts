@@ -1,14 +1,17 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { RedisClient } from '../../redis/connect.js';
 import type { Keys } from '../../keys.js';
+import { isRole, type Role } from '../roles.js';
 
 /** How long a console session lives after its login. @defaultValue 12 hours */
 export const SESSION_TTL_S = 12 * 60 * 60;
 
-/** One editor's signed-in session. `user` is "editor" until accounts exist (a later issue). */
+/** One user's signed-in session. */
 export interface ConsoleSession {
-  /** The user the session belongs to; the one shared password logs in as "editor". */
+  /** The user's address; "token" for a login with BRIEF_ADMIN_TOKEN. */
   user: string;
+  /** The role at login (a user's current role is re-read on each request). */
+  role: Role;
   /** The CSRF token every form of this session carries. */
   csrf: string;
   /** Epoch ms of the login. */
@@ -30,11 +33,11 @@ export class SessionStore {
   }
 
   /** A new session (a new id at every login, so a planted cookie is never promoted). */
-  async create(user: string): Promise<{ id: string; session: ConsoleSession; maxAge: number }> {
+  async create(user: string, role: Role = 'admin'): Promise<{ id: string; session: ConsoleSession; maxAge: number }> {
     const id = randomBytes(32).toString('base64url');
-    const session: ConsoleSession = { user, csrf: randomBytes(24).toString('base64url'), createdAt: Date.now() };
+    const session: ConsoleSession = { user, role, csrf: randomBytes(24).toString('base64url'), createdAt: Date.now() };
     const key = this.deps.keys.consoleSession(hashId(id));
-    await this.deps.redis.hset(key, { user: session.user, csrf: session.csrf, createdAt: String(session.createdAt) });
+    await this.deps.redis.hset(key, { user: session.user, role, csrf: session.csrf, createdAt: String(session.createdAt) });
     await this.deps.redis.expire(key, this.ttl);
     return { id, session, maxAge: this.ttl };
   }
@@ -44,7 +47,8 @@ export class SessionStore {
     if (!id || !/^[A-Za-z0-9_-]{20,100}$/.test(id)) return null;
     const h = await this.deps.redis.hgetall(this.deps.keys.consoleSession(hashId(id)));
     if (!h.user || !h.csrf) return null;
-    return { user: h.user, csrf: h.csrf, createdAt: Number(h.createdAt ?? 0) };
+    // A session from before roles was the shared password's: the token's admin.
+    return { user: h.user, role: isRole(h.role) ? h.role : 'admin', csrf: h.csrf, createdAt: Number(h.createdAt ?? 0) };
   }
 
   /** A one-line message for the next page this session opens (after a redirect). */
