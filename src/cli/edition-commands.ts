@@ -36,6 +36,7 @@ export function formatDetails(s: EditionStatus): string[] {
   const lines: string[] = [];
   if (s.error) lines.push(...s.error.split('\n').map((l) => `  error: ${l}`));
   for (const f of s.feedErrors) lines.push(`  feed failed (sent without it): ${f.error}`);
+  if (s.sizeWarning) lines.push(`  warning: ${s.sizeWarning}`);
   return lines;
 }
 

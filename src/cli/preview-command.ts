@@ -45,7 +45,7 @@ export function previewCommand(ctx: CliContext): Command {
       // A date without an edition fails here, before the slow part (compileEdition checks again).
       editionWindow(newsletter.schedule, newsletter.timezone, date);
       // Loaded on use: mjml alone takes a second or more to load.
-      const [{ compileEdition }, { personalise }] = await Promise.all([import('../compile-edition.js'), import('../render/index.js')]);
+      const [{ compileEdition }, { personalise, clipWarning, htmlPartBytes }] = await Promise.all([import('../compile-edition.js'), import('../render/index.js')]);
       const keys = ctx.keys();
       const redis = await ctx.redis().catch((err: Error) => {
         ctx.warn(`preview: Redis not reachable (${err.message.split(';')[0]}); skipped the check against earlier editions`);
@@ -54,6 +54,8 @@ export function previewCommand(ctx: CliContext): Command {
       const compiled = await compileEdition(config, newsletter, date, { redis, keys, publicUrl: ctx.env.publicUrl });
       for (const f of compiled.failures) ctx.warn(`feed failed (the edition goes out without it): ${f.error}`);
       for (const w of compiled.warnings) ctx.warn(`warning: ${w}`);
+      const nearClip = clipWarning(htmlPartBytes(compiled.rendered));
+      if (nearClip) ctx.warn(`warning: ${nearClip}`);
       const variant = compiled.rendered.variants[opts.variant];
       const { html, text } = personalise(variant, {
         name: 'Reader',

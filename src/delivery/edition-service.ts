@@ -17,6 +17,7 @@ import type { MailTransport } from './transport.js';
 import { buildMessage, messageIdFor, fromDomain } from './build-message.js';
 import { BATCH_JOB, PREPARE_JOB, batchJobId, prepareJobId, type BatchJobData, type PrepareJobData } from './queues.js';
 import { normaliseAddress } from '../subscribers/index.js';
+import { clipWarning, htmlPartBytes } from '../render/part-size.js';
 
 export interface EditionServiceDeps {
   config: BriefConfig;
@@ -133,10 +134,14 @@ export class EditionService {
           keys: compiled.content.articles.flatMap((a) => articleKeys(a)),
           feedErrors: compiled.failures,
         });
+        const partBytes = htmlPartBytes(compiled.rendered);
+        const nearClip = clipWarning(partBytes);
+        if (nearClip) logger.warn({ editionId: id, htmlPartBytes: partBytes }, nearClip);
         logger.info(
           {
             editionId: id,
             articles: compiled.content.articles.length,
+            htmlPartBytes: partBytes,
             compileRssMb: compiled.compileRss ? Math.round(compiled.compileRss / 1048576) : undefined,
           },
           'edition compiled and frozen',

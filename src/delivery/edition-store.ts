@@ -3,6 +3,7 @@ import type { Keys } from '../keys.js';
 import { LuaScript } from '../redis/lua-script.js';
 import { ReplicaWait } from '../redis/replicas.js';
 import type { RenderedEdition } from '../render/types.js';
+import { clipWarning, htmlPartBytes } from '../render/part-size.js';
 
 export const EDITION_STATES = ['scheduled', 'sending', 'paused', 'cancelled', 'sent', 'failed'] as const;
 export type EditionState = (typeof EDITION_STATES)[number];
@@ -33,6 +34,10 @@ export interface EditionStatus {
   error: string | null;
   /** Sources that failed while the others were read: the edition went out without them. */
   feedErrors: Array<{ source: string; error: string }>;
+  /** Bytes of the larger variant's HTML part as sent (encoded), from the freeze; null before it. */
+  htmlPartBytes: number | null;
+  /** Set when the HTML part is within 10% of Gmail's 102 KB clip (render/part-size.ts). */
+  sizeWarning: string | null;
   createdAt: string | null;
   startedAt: string | null;
   finishedAt: string | null;
@@ -331,6 +336,8 @@ export class EditionStore {
       articles: num(h.articles),
       error: str(h.error),
       feedErrors: feedErrorsOf(h.feedErrors),
+      htmlPartBytes: h.htmlPartBytes ? num(h.htmlPartBytes) : null,
+      sizeWarning: h.htmlPartBytes ? clipWarning(num(h.htmlPartBytes)) : null,
       createdAt: str(h.createdAt),
       startedAt: str(h.startedAt),
       finishedAt: str(h.finishedAt),
@@ -387,6 +394,7 @@ export class EditionStore {
     await this.redis.hset(this.keys.edition(id), {
       subject: rendered.subject,
       articles: String(articles.count),
+      htmlPartBytes: String(htmlPartBytes(rendered)),
       error: '',
       ...(articles.feedErrors?.length ? { feedErrors: JSON.stringify(articles.feedErrors) } : {}),
       frozen: '1',

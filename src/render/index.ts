@@ -5,6 +5,7 @@
 export { renderEdition, VARIANTS, type RenderEditionInput } from './render-edition.js';
 export { personalise, escapeHtml } from './personalise.js';
 export { personaliseParts, type MimeParts } from './mime-parts.js';
+export { CLIP_WARN_BYTES, GMAIL_CLIP_BYTES, clipWarning, htmlPartBytes } from './part-size.js';
 export { renderArchivePage, type ArchivePageOptions } from './archive-page.js';
 export { PLACEHOLDERS, GREETING, type Greeting, type PlaceholderKey } from './placeholders.js';
 export { DEFAULT_TEMPLATES_DIR, clearTemplateCache } from './template-set.js';

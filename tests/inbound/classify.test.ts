@@ -71,7 +71,7 @@ describe('reports of the big providers and the RFCs, read as events', () => {
 });
 
 describe('the complaint rate in `brief edition ID status`', () => {
-  const base = { id: 'daily-2025-09-05', newsletter: 'daily', date: '2025-09-05', state: 'sent' as const, total: 2000, sent: 2000, failed: 0, suppressed: 0, skipped: 0, bounces: 3, batches: 4, batchesDone: 4, subject: null, articles: 3, error: null, createdAt: null, startedAt: null, finishedAt: null, feedErrors: [] };
+  const base = { id: 'daily-2025-09-05', newsletter: 'daily', date: '2025-09-05', state: 'sent' as const, total: 2000, sent: 2000, failed: 0, suppressed: 0, skipped: 0, bounces: 3, batches: 4, batchesDone: 4, subject: null, articles: 3, error: null, createdAt: null, startedAt: null, finishedAt: null, feedErrors: [], htmlPartBytes: null, sizeWarning: null };
   it('is quiet below 0.1%, warns from 0.1%, alerts from 0.3%', () => {
     const at = (complaints: number) => ({ ...base, complaints, complaintRate: complaints / base.sent });
     expect(complaintNotice(at(1))).toBeNull();

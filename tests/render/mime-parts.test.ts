@@ -75,7 +75,7 @@ describe('personaliseParts', () => {
     expect(got.raw).not.toMatch(/\r(?!\n)|(?<!\r)\n/);
   });
 
-  it('uses base64 for a mostly non-Latin body, as nodemailer would, and still decodes exactly', async () => {
+  it('uses base64 for a mostly non-Latin body (the smaller encoding for it), and still decodes exactly', async () => {
     const georgian = 'საქართველოს ამბები დღეს. '.repeat(200);
     const v = variantOf(
       `<p>${georgian}</p><p>${PLACEHOLDERS.greeting}</p><a href="${PLACEHOLDERS.unsubscribeUrl}">გამოწერის გაუქმება</a>`,

@@ -111,7 +111,7 @@ ${
 <section class="card" aria-labelledby="contents-h">
 <h2 id="contents-h">Contents</h2>
 <p>Window: after <time datetime="${h(w.start)}">${h(inZone(w.start, n.timezone))}</time>, up to <time datetime="${h(w.end)}" data-local>${h(inZone(w.end, n.timezone))}</time> (${h(n.timezone)}).</p>
-<p>${view.articleCount} article${view.articleCount === 1 ? '' : 's'}${view.htmlBytes !== null ? `, ${Math.round(view.htmlBytes / 1024)} KB of HTML` : ''}.</p>
+<p>${view.articleCount} article${view.articleCount === 1 ? '' : 's'}${view.htmlBytes !== null ? `, ${Math.round(view.htmlBytes / 1024)} KB HTML part` : ''}.</p>
 ${view.frozen && view.sections.length ? '<p class="muted">The preview shows the edition as frozen for the send; the articles below are what the feeds hold now.</p>' : ''}
 ${warnings}
 ${view.lead ? `<h3>Lead</h3><ul class="plain"><li><a href="${h(view.lead.url)}" rel="noreferrer">${h(view.lead.title)}</a></li></ul>` : ''}

@@ -4,12 +4,11 @@ import { BriefError } from '../../errors.js';
 import { editionId as makeEditionId, editionWindow, type EditionWindow } from '../../edition/index.js';
 import type { EditionStatus } from '../../delivery/edition-store.js';
 import { archiveUrl, compileEdition, type CompiledEdition } from '../../compile-edition.js';
-import { personalise } from '../../render/index.js';
+import { clipWarning, htmlPartBytes, personalise } from '../../render/index.js';
 import type { RenderedEdition, VariantName } from '../../render/types.js';
 
-/** Gmail clips a message whose HTML is larger than about 102 KB; warn from this size on. */
-export const GMAIL_CLIP_WARN_BYTES = 90 * 1024;
-export const GMAIL_CLIP_BYTES = 102 * 1024;
+/** Gmail clips a message whose HTML part is larger than about 102 KB; warn from 10% below it. */
+export { CLIP_WARN_BYTES as GMAIL_CLIP_WARN_BYTES, GMAIL_CLIP_BYTES } from '../../render/part-size.js';
 
 /** A compile is reused for this long: the edition page and its preview frame ask for it together. */
 const CACHE_MS = 30_000;
@@ -28,7 +27,7 @@ export interface EditionView {
   lead: { title: string; url: string } | null;
   sections: Array<{ title: string; articles: Array<{ title: string; url: string }> }>;
   articleCount: number;
-  /** Bytes of the member variant's HTML, as sent. */
+  /** Bytes of the larger variant's HTML part as sent (encoded, with its part headers). */
   htmlBytes: number | null;
   warnings: string[];
 }
@@ -75,12 +74,9 @@ export class EditionViews {
       warnings.push(...compiled.skipped.map((s) => `Skipped "${s.title}": ${s.why}`));
     }
     const rendered: RenderedEdition | undefined = frozenContent ?? compiled?.rendered;
-    const htmlBytes = rendered ? Buffer.byteLength(rendered.variants.member.html) : null;
-    if (htmlBytes !== null && htmlBytes >= GMAIL_CLIP_WARN_BYTES) {
-      warnings.push(
-        `Size: the HTML is ${Math.round(htmlBytes / 1024)} KB; Gmail clips messages over ${GMAIL_CLIP_BYTES / 1024} KB (readers then see "[Message clipped]")`,
-      );
-    }
+    const htmlBytes = rendered ? htmlPartBytes(rendered) : null;
+    const nearClip = htmlBytes === null ? null : clipWarning(htmlBytes);
+    if (nearClip) warnings.push(nearClip.replace(/^size/, 'Size'));
     const sections = compiled?.content.sections.map((s) => ({ title: s.title, articles: s.articles.map((a) => ({ title: a.title, url: a.url })) })) ?? [];
     return {
       id,
