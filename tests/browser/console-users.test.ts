@@ -90,7 +90,8 @@ describe('console accounts in a browser', () => {
     expect(await viewer.getByRole('button', { name: 'Log out' }).isVisible()).toBe(true);
     // Asked anyway (a crafted request with the page's token), the server refuses.
     const refused = await viewer.evaluate(async (id) => {
-      const csrf = (document.querySelector('input[name="_csrf"]') as HTMLInputElement).value;
+      const doc = (globalThis as unknown as { document: { querySelector(s: string): { value: string } } }).document;
+      const csrf = doc.querySelector('input[name="_csrf"]').value;
       const r = await fetch(`/admin/editions/${id}/send`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `_csrf=${encodeURIComponent(csrf)}` });
       return r.status;
     }, editionId);

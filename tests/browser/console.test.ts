@@ -237,7 +237,8 @@ describe('the editor console in a browser', () => {
     await page.goto('/admin/newsletters');
     expect(new URL(page.url()).pathname).toBe('/admin');
 
-    // Keyboard only: Tab to the password (past the skip link), type, Enter; focus is visible.
+    // Keyboard only: Tab to the password (past the skip link and the email, left empty for the token), type, Enter; focus is visible.
+    await page.keyboard.press('Tab');
     await page.keyboard.press('Tab');
     await page.keyboard.press('Tab');
     expect(await page.evaluate(() => (globalThis as unknown as { document: { activeElement: { id: string } } }).document.activeElement.id)).toBe('password');
