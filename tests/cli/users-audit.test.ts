@@ -78,6 +78,10 @@ describe('brief users and brief audit', { timeout: 120_000 }, () => {
     expect(lines.stdout).toContain(`${me}\tuser-add\ted@example.org`);
     const future = await run('audit', '--json', '--since', '2999-01-01');
     expect(JSON.parse(future.stdout)).toEqual([]);
+    // Other commands record too: a subscriber added from the command line.
+    expect((await run('subscribers', 'add', 'daily', 'reader@example.net')).code).toBe(0);
+    const sub = JSON.parse((await run('audit', '--json', '--action', 'subscriber-add')).stdout) as Array<{ actor: string; target: string; ip: string }>;
+    expect(sub).toEqual([expect.objectContaining({ actor: me, target: 'daily', ip: 'cli' })]);
     const wrong = await run('audit', '--since', 'yesterday');
     expect(wrong.code).not.toBe(0);
     expect(wrong.errLines).toHaveLength(1);

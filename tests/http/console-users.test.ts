@@ -178,6 +178,7 @@ describe('console users, roles and the audit log', () => {
     // The token stays full access on the API.
     const tokenAdd = await f.inject({ method: 'POST', url: '/api/subscribers', remoteAddress: ip, headers: { authorization: `Bearer ${ADMIN}` }, payload: { list: 'daily', email: 'x@example.net' } });
     expect(tokenAdd.statusCode).toBe(200);
+    expect((await t.app.audit.list({ action: 'subscriber-add' }))[0]).toMatchObject({ actor: 'token', target: 'daily', ip, detail: 'added (API)' });
 
     // The token's console session is an admin: it adds a user and gets the link on the page.
     const adm = await session('', ADMIN, ip);
