@@ -26,7 +26,15 @@ export async function dashboardRoutes(f: FastifyInstance, opts: { app: App }): P
   const sessions = new SessionStore({ redis: app.redis, keys: app.keys });
   const basic = requireBasic({ adminToken: app.env.adminToken, redis: app.redis, keys: app.keys });
   f.addHook('onRequest', async (req, reply) => {
-    if (app.env.adminToken && (await loadSession(req, sessions))) return undefined;
+    if (app.env.adminToken && (await loadSession(req, sessions))) {
+      // Looking is every role's; retrying, removing or promoting jobs is an admin's.
+      const user = req.consoleSession!.user;
+      const role = user === 'token' || user === 'editor' ? 'admin' : (await app.users.get(user))?.role;
+      if (role && (req.method === 'GET' || req.method === 'HEAD' || role === 'admin')) return undefined;
+      if (role) {
+        return reply.code(403).header('cache-control', 'no-store').send({ error: { code: 'EAUTH', message: `a ${role} may look at the queues but not change them` } });
+      }
+    }
     return basic(req, reply);
   });
   f.addHook('onRequest', async (_req, reply) => {

@@ -10,3 +10,4 @@ export { redactUrl } from './redact-url.js';
 export { DASHBOARD_PATH } from './dashboard.js';
 export { CONSOLE_PATH } from './console/index.js';
 export type { HttpErrorCode } from './http-error.js';
+export { requireRole, roleGuard, roleAllows, neededRole, ROLES, type Role, type Principal } from './roles.js';

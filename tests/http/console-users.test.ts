@@ -156,6 +156,9 @@ describe('console users, roles and the audit log', () => {
     const test = await f.inject({ method: 'POST', url: `/admin/editions/daily-${FIXTURE_DATE}/test`, headers: { cookie: s.cookie }, remoteAddress: ip, payload: { _csrf: s.csrf, to: 'x@example.net' } });
     expect(test.statusCode).toBe(403);
     expect(await t.app.redis.exists(t.app.keys.edition(`daily-${FIXTURE_DATE}`))).toBe(0);
+    // The queue dashboard: a viewer's session may look, not retry or remove jobs.
+    expect((await f.inject({ url: '/admin/queues', headers: { cookie: s.cookie }, remoteAddress: ip })).statusCode).toBe(200);
+    expect((await f.inject({ method: 'PUT', url: '/admin/queues/api/queues/send-batch/retry/failed', headers: { cookie: s.cookie }, remoteAddress: ip })).statusCode).toBe(403);
     // Logging out is every role's.
     expect((await f.inject({ method: 'POST', url: '/admin/logout', headers: { cookie: s.cookie }, remoteAddress: ip, payload: { _csrf: s.csrf } })).statusCode).toBe(303);
   });
@@ -175,6 +178,7 @@ describe('console users, roles and the audit log', () => {
     // The token stays full access on the API.
     const tokenAdd = await f.inject({ method: 'POST', url: '/api/subscribers', remoteAddress: ip, headers: { authorization: `Bearer ${ADMIN}` }, payload: { list: 'daily', email: 'x@example.net' } });
     expect(tokenAdd.statusCode).toBe(200);
+    expect((await t.app.audit.list({ action: 'subscriber-add' }))[0]).toMatchObject({ actor: 'token', target: 'daily', ip, detail: 'added (API)' });
 
     // The token's console session is an admin: it adds a user and gets the link on the page.
     const adm = await session('', ADMIN, ip);

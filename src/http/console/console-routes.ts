@@ -79,7 +79,8 @@ export function liveStatus(s: EditionStatus, now = Date.now()) {
 
 /**
  * The editor console under /admin: server-rendered pages, a session cookie after a login
- * with BRIEF_ADMIN_TOKEN, a CSRF token on every form. Every action calls the same service
+ * (a user's email and password, or BRIEF_ADMIN_TOKEN), a CSRF token on every form, the role
+ * checked before every handler (viewer to read, editor to change, `config.role` for more). Every action calls the same service
  * as the CLI and the API (app.service.request/pause/resume/cancel/testSend/status).
  */
 export async function consoleRoutes(f: FastifyInstance, opts: { app: App }): Promise<void> {

@@ -7,7 +7,7 @@ import { CONSOLE_PATH, consolePage, csrfField, postButton } from './console-page
 export function usersPage(o: { users: User[]; csrf: string; me: string; notice?: { text: string; bad?: boolean }; link?: { email: string; url: string } }): string {
   const rows = o.users
     .map(
-      (u) => `<tr><th scope="row">${h(u.email)}</th><td>${h(u.role)}</td><td>${u.hasPassword ? 'password set' : u.linkPending ? 'sign-in link sent' : 'no password'}</td><td class="actions">${postButton(
+      (u) => `<tr><th scope="row">${h(u.email)}</th><td>${h(u.role)}</td><td>${u.hasPassword ? 'password set' : u.linkPending ? 'sign-in link sent' : 'no password'}</td><td>${postButton(
         `${CONSOLE_PATH}/users/reset`, 'Reset', o.csrf, { cls: 'secondary', attrs: ` data-user="${h(u.email)}"` },
       ).replace('</form>', `<input type="hidden" name="email" value="${h(u.email)}"></form>`)}${
         u.email === o.me
