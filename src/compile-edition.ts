@@ -90,7 +90,8 @@ export async function compileEdition(
       type: s.type,
       shiftToWindow: s.shiftToWindow,
       required: s.required,
-      ...(s.baseUrl ? { baseUrl: s.baseUrl } : {}),
+      // `{PUBLIC_URL}` lets a file feed's relative links (the bundled example's pictures) point at this server.
+      ...(s.baseUrl ? { baseUrl: s.baseUrl.replace(/^\{PUBLIC_URL\}/, deps.publicUrl) } : {}),
     }));
     const loaded = await session.loadArticles(sources, {
       window: { start: window.start, end: window.end },

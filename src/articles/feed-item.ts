@@ -16,6 +16,9 @@ export interface FeedItem {
   published?: string;
   tags: FeedText[];
   image?: string;
+  /** Pixel size as the feed states it (attributes or JSON numbers), read by `imageSize`. */
+  imageWidth?: unknown;
+  imageHeight?: unknown;
   imageAlt?: FeedText;
   imageCaption?: FeedText;
 }

@@ -29,7 +29,7 @@ function isImageEnclosure(node: unknown): boolean {
  * else media:title, on the image or on the item; the alt text is media:text or the
  * image's title.
  */
-export function mediaImage(item: Record<string, unknown>): Pick<FeedItem, 'image' | 'imageCaption' | 'imageAlt'> {
+export function mediaImage(item: Record<string, unknown>): Pick<FeedItem, 'image' | 'imageCaption' | 'imageAlt' | 'imageWidth' | 'imageHeight'> {
   const groups = list(item['media:group']);
   const containers = [item, ...groups.filter(isRecord)];
   const candidates: unknown[] = [];
@@ -51,7 +51,14 @@ export function mediaImage(item: Record<string, unknown>): Pick<FeedItem, 'image
       mediaText(item['media:description']) ??
       mediaText(item['media:title']);
     const alt = mediaText(owner['media:text']) ?? mediaText(owner['media:title']);
-    return { image: url.trim(), ...(caption ? { imageCaption: caption } : {}), ...(alt ? { imageAlt: alt } : {}) };
+    const width = attr(node, 'width');
+    const height = attr(node, 'height');
+    return {
+      image: url.trim(),
+      ...(caption ? { imageCaption: caption } : {}),
+      ...(alt ? { imageAlt: alt } : {}),
+      ...(width && height ? { imageWidth: width, imageHeight: height } : {}),
+    };
   }
   return {};
 }

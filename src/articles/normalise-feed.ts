@@ -104,6 +104,7 @@ export function normaliseFeed(feed: ParsedFeed, opts: NormaliseOptions): Normali
     const imageUrl = absoluteHttpUrl(item.image, base);
     const imageCaption = imageUrl ? plainText(item.imageCaption) : '';
     const imageAlt = imageUrl ? plainText(item.imageAlt) : '';
+    const size = imageUrl ? imageSize(item.imageWidth, item.imageHeight) : undefined;
     const author = bylineOf(plainText(item.author));
     const summary = truncateText(fullSummary, opts.summaryLength ?? 300);
     const membersOnly = tags.some((t) => t.toLowerCase() === membersOnlyTag);
@@ -126,6 +127,7 @@ export function normaliseFeed(feed: ParsedFeed, opts: NormaliseOptions): Normali
       ...(imageUrl ? { imageUrl } : {}),
       ...(imageUrl && imageAlt ? { imageAlt } : {}),
       ...(imageCaption ? { imageCaption } : {}),
+      ...(size ? { imageWidth: size.width, imageHeight: size.height } : {}),
       membersOnly,
       source: opts.label,
     };
@@ -205,4 +207,18 @@ function uniqueTags(tags: string[]): string[] {
     out.push(t);
   }
   return out;
+}
+
+/**
+ * A stated image size, both sides whole pixels (a number, or digits with an optional "px"),
+ * else none: a guessed height is worse than none, since the email then reserves the wrong box.
+ */
+export function imageSize(width: unknown, height: unknown): { width: number; height: number } | undefined {
+  const px = (v: unknown) => {
+    const n = typeof v === 'number' ? v : typeof v === 'string' && /^\s*\d+(px)?\s*$/i.test(v) ? parseInt(v, 10) : NaN;
+    return Number.isInteger(n) && n > 0 && n <= 20_000 ? n : undefined;
+  };
+  const w = px(width);
+  const h = px(height);
+  return w && h ? { width: w, height: h } : undefined;
 }

@@ -31,6 +31,7 @@ function wordPressPost(raw: unknown): FeedItem {
     published: gmt(str(post.date_gmt)) ?? str(post.date),
     tags,
     ...(image ? { image } : {}),
+    ...(image ? { imageWidth: record(media.media_details).width, imageHeight: record(media.media_details).height } : {}),
     ...(image ? { imageCaption: html(str(record(media.caption).rendered)) ?? html(str(media.alt_text)) } : {}),
     ...(image && str(media.alt_text) ? { imageAlt: html(str(media.alt_text)) } : {}),
   };

@@ -23,6 +23,9 @@ export interface Article {
   /** The image's alternative text, when the feed gives one. */
   imageAlt?: string;
   imageCaption?: string;
+  /** The image's size in pixels, when the feed gives both (media:content, WordPress media_details). */
+  imageWidth?: number;
+  imageHeight?: number;
   /** True when the article carries the newsletter's members-only category. */
   membersOnly: boolean;
   /** Which source it came from (the source's name or url), for messages. */

@@ -42,7 +42,7 @@ export async function openRuntime(ctx: OwnedContext, opts: RuntimeOptions = {}):
   ctx.useRedisUrl(redisUrl);
   // Fail with one line now if Redis is not there, rather than hang in BullMQ's reconnects.
   await ctx.redis();
-  const logger = opts.logs ? createLogger(ctx.env.logLevel) : silentLogger();
+  const logger = opts.logs ? createLogger({ level: ctx.env.logLevel, format: ctx.env.logFormat }) : silentLogger();
   const app = createApp({ config, env: ctx.env, redisUrl, logger, compileInChild: opts.compileInChild });
   if (opts.links) {
     try {

@@ -80,7 +80,13 @@ export function previewCommand(ctx: CliContext): Command {
       }
       if (opts.png) {
         const { screenshotHtml } = await import('../render/screenshot.js');
-        const shot = await screenshotHtml(html, opts.png, { width: opts.width, dark: opts.dark, chromiumPath: ctx.env.chromiumPath });
+        const { packagePath } = await import('../paths.js');
+        const shot = await screenshotHtml(html, opts.png, {
+          width: opts.width,
+          dark: opts.dark,
+          chromiumPath: ctx.env.chromiumPath,
+          localImages: { urlPrefix: `${ctx.env.publicUrl}/examples/images/`, dir: packagePath('examples', 'images') },
+        });
         ctx.warn(`wrote ${opts.png} (${shot.width}×${shot.height} px${opts.dark ? ', dark' : ''})`);
       }
     });

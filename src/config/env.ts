@@ -29,6 +29,8 @@ export interface BriefEnv {
   inboundPort: number;
   /** pino level. @defaultValue "info" */
   logLevel: string;
+  /** LOG_FORMAT: `pretty` or `json`. @defaultValue unset: pretty when stderr is a terminal, else JSON */
+  logFormat?: 'pretty' | 'json';
   /** The Chromium `brief preview --png` drives (CHROMIUM_PATH). @defaultValue "/usr/bin/chromium" (Debian's `chromium`) */
   chromiumPath: string;
 }
@@ -54,6 +56,10 @@ export function readEnv(env: NodeJS.ProcessEnv): BriefEnv {
   if (adminToken !== undefined && Buffer.byteLength(adminToken) < 16) {
     throw new BriefError('ECONFIG', 'BRIEF_ADMIN_TOKEN must be at least 16 bytes (it opens the editor API and the queue dashboard); try: openssl rand -hex 24');
   }
+  const logFormat = nonEmpty(env.LOG_FORMAT)?.toLowerCase();
+  if (logFormat !== undefined && logFormat !== 'pretty' && logFormat !== 'json') {
+    throw new BriefError('ECONFIG', `LOG_FORMAT: ${quote(logFormat)} is not pretty or json`);
+  }
   return {
     redisUrl: nonEmpty(env.REDIS_URL),
     smtpUrl: nonEmpty(env.SMTP_URL),
@@ -66,6 +72,7 @@ export function readEnv(env: NodeJS.ProcessEnv): BriefEnv {
     adminToken,
     prefix: nonEmpty(env.BRIEF_PREFIX) ?? 'brief',
     logLevel: nonEmpty(env.LOG_LEVEL) ?? 'info',
+    ...(logFormat ? { logFormat } : {}),
     inboundPort,
     chromiumPath: nonEmpty(env.CHROMIUM_PATH) ?? '/usr/bin/chromium',
   };

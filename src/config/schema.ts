@@ -76,7 +76,8 @@ export const sourceSchema = z.strictObject({
    */
   required: z.boolean().default(false),
   /** The base for the feed's relative links when the feed names none (a file feed). */
-  baseUrl: httpUrl.optional(),
+  /** An http(s) URL, or one starting with `{PUBLIC_URL}` (replaced when the edition is compiled). */
+  baseUrl: z.union([httpUrl, z.string().regex(/^\{PUBLIC_URL\}(\/\S*)?$/)], { error: 'must be an http(s) URL or start with {PUBLIC_URL}' }).optional(),
 });
 
 export const sectionSchema = z.strictObject({

@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import { exampleImageRoutes } from './example-images.js';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { App } from '../wiring.js';
 import { securityHeaders, pageHeaders } from './security-headers.js';
@@ -72,6 +73,7 @@ export function buildHttpServer(app: App, opts: { webhookFetch?: WebhookRouteOpt
   f.register(consoleRoutes, { app, prefix: CONSOLE_PATH });
   f.register(operatorRoutes, { app });
   f.register(webhookRoutes, { app, fetch: opts.webhookFetch });
+  f.register(exampleImageRoutes);
 
   f.get('/', async (_req, reply) => {
     const archives = app.config.newsletters

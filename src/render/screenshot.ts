@@ -1,4 +1,6 @@
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { BriefError } from '../errors.js';
 
 export interface ScreenshotOptions {
@@ -12,6 +14,11 @@ export interface ScreenshotOptions {
   dark?: boolean;
   /** The Chromium executable (Debian's `chromium`). */
   chromiumPath: string;
+  /**
+   * Images under `urlPrefix` are read from `dir` instead of the network: the bundled
+   * example's pictures (`PUBLIC_URL/examples/images/`) show without a running server.
+   */
+  localImages?: { urlPrefix: string; dir: string };
 }
 
 /**
@@ -38,6 +45,14 @@ export async function screenshotHtml(html: string, file: string, opts: Screensho
   });
   try {
     const page = await browser.newPage({ viewport: { width, height: 800 }, colorScheme: opts.dark ? 'dark' : 'light', javaScriptEnabled: false });
+    const local = opts.localImages;
+    if (local) {
+      await page.route(`${local.urlPrefix}*`, async (route) => {
+        const name = route.request().url().slice(local.urlPrefix.length);
+        const body = /^[a-z0-9][a-z0-9-]*\.png$/.test(name) ? await readFile(path.join(local.dir, name)).catch(() => null) : null;
+        await (body ? route.fulfill({ status: 200, contentType: 'image/png', body }) : route.fulfill({ status: 404, body: '' }));
+      });
+    }
     await page.setContent(html, { waitUntil: 'load', timeout: 30_000 });
     await page.screenshot({ path: file, fullPage: true });
     const height = await page.evaluate('document.documentElement.scrollHeight') as number;

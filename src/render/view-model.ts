@@ -23,7 +23,17 @@ export interface StoryView {
   membersOnly: boolean;
   imageUrl: string | null;
   imageCaption: string | null;
+  /**
+   * The feed's alt text when it says more than the headline beside the image, else empty:
+   * the headline is read out right after, so repeating it as alt text says it twice.
+   */
+  imageAlt: string;
+  /** The image's box in the email (px), from the feed's size scaled to the column; null when unknown. */
+  imageBox: { width: number; height: number } | null;
 }
+
+/** The lead image spans the 600 px column less mj-image's 25 px padding on each side. */
+export const LEAD_IMAGE_WIDTH = 550;
 
 export interface SectionView {
   title: string;
@@ -83,6 +93,8 @@ function storyView(a: Article, timezone: string, locale: string): StoryView {
     membersOnly: a.membersOnly,
     imageUrl: a.imageUrl ? neutraliseUrl(a.imageUrl) : null,
     imageCaption: optionalText(a.imageCaption),
+    imageAlt: a.imageAlt && a.imageAlt.trim().toLowerCase() !== a.title.trim().toLowerCase() ? neutraliseText(a.imageAlt) : '',
+    imageBox: a.imageWidth && a.imageHeight ? scaleToColumn(a.imageWidth, a.imageHeight) : null,
   };
 }
 
@@ -122,4 +134,10 @@ export function buildEditionView(
 
 export function templateData(edition: EditionView, variant: VariantName): TemplateData {
   return { ...edition, variant, isMember: variant === 'member' };
+}
+
+/** The box an image of w × h pixels takes in the lead column: never wider than the column, never upscaled. */
+export function scaleToColumn(w: number, h: number): { width: number; height: number } {
+  const width = Math.min(w, LEAD_IMAGE_WIDTH);
+  return { width, height: Math.max(1, Math.round((h * width) / w)) };
 }

@@ -75,10 +75,11 @@ describe('renderEdition', () => {
     expect(withPreheader.variants.member.html).toMatch(/<div style="display:none;[^"]*">Five things to know this morning(&zwnj;&nbsp;)+<\/div>/);
   });
 
-  it('shows the lead image full width with the title as alt text, and its caption', () => {
+  it('shows the lead image full width, its alt text not repeating the headline beside it, and its caption', () => {
     const { html } = edition.variants.public;
     const img = html.match(/<img [^>]*>/)?.[0] ?? '';
-    expect(img).toContain(`alt="${content.lead.title}"`);
+    expect(img).not.toContain(content.lead.title);
+    expect(img).toMatch(/ alt(="")?[ />]/);
     expect(img).toContain(`src="${content.lead.imageUrl}"`);
     expect(img).toContain('width="600"');
     expect(html).toContain(content.lead.imageCaption);
