@@ -196,13 +196,24 @@ export function editionCommands(ctx: OwnedContext): Command[] {
         const workers = Object.entries(workersRaw)
           .map(([id, v]) => ({ id, ...(JSON.parse(v) as { host: string; pid: number; seen: number }) }))
           .filter((w) => now - w.seen < 30_000);
-        const newsletters = app.config.newsletters.map((n) => {
+        // The newest frozen edition of each newsletter: its HTML part size, and the warning near Gmail's clip.
+        const lastFrozen = await Promise.all(
+          app.config.newsletters.map(async (n) => {
+            for (const id of await app.editions.ids(n.id, 5)) {
+              const s = await app.editions.get(id);
+              if (s?.htmlPartBytes != null) return { id: s.id, htmlPartBytes: s.htmlPartBytes, sizeWarning: s.sizeWarning };
+            }
+            return null;
+          }),
+        );
+        const newsletters = app.config.newsletters.map((n, i) => {
           const next = runs.get(schedulerId(n.id));
           return {
             id: n.id,
             schedule: n.schedule,
             timezone: n.timezone,
             nextRun: next ? DateTime.fromMillis(next, { zone: n.timezone }).toISO() : null,
+            lastEdition: lastFrozen[i] ?? null,
           };
         });
         const out = { queues: { editions: editionsCounts, 'send-batch': batchCounts, transactional: transactionalCounts }, workers, newsletters, redis };
@@ -217,6 +228,8 @@ export function editionCommands(ctx: OwnedContext): Command[] {
         ctx.stdout.write('newsletters:\n');
         for (const n of newsletters) {
           ctx.stdout.write(`  ${n.id}: "${n.schedule}" in ${n.timezone}; next run ${n.nextRun ?? 'not scheduled (no worker has started yet)'}\n`);
+          const last = n.lastEdition;
+          if (last) ctx.stdout.write(`    last edition ${last.id}: HTML part ${(last.htmlPartBytes / 1024).toFixed(1)} KB${last.sizeWarning ? `; warning: ${last.sizeWarning}` : ''}\n`);
         }
         const { formatTopology } = await import('../redis/topology.js');
         ctx.stdout.write(`redis:\n${formatTopology(redis).map((l) => `  ${l}`).join('\n')}\n`);

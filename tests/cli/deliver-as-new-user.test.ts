@@ -191,7 +191,9 @@ describe('a new user: import a CSV, run a worker, send an edition, count what ar
     expect(s).toMatchObject({
       id: EDITION, newsletter: 'daily', date: DATE, state: 'sent',
       total: plan.active.size, sent: plan.active.size, failed: 0, suppressed: 0, skipped: 0,
+      sizeWarning: null,
     });
+    expect(s.htmlPartBytes).toBeGreaterThan(1000);
     const started = Date.parse(String(s.startedAt));
     const finished = Date.parse(String(s.finishedAt));
     expect(finished).toBeGreaterThan(started);
@@ -211,6 +213,7 @@ describe('a new user: import a CSV, run a worker, send an edition, count what ar
 
     expect(status.code, shown(status)).toBe(0);
     expect(status.stdout).toMatch(/^queues:$/m);
+    expect(status.stdout).toMatch(new RegExp(`^    last edition ${EDITION}: HTML part \\d+\\.\\d KB$`, 'm'));
     expect(status.stdout).toMatch(/^ {2}editions: .*completed 1\b/m);
     expect(status.stdout).toMatch(new RegExp(`^  send-batch: .*completed ${Math.ceil(plan.active.size / 200)}\\b`, 'm'));
     expect(status.stdout).toMatch(/^workers seen in the last 30 s: 1$/m);

@@ -113,6 +113,22 @@ describe('console routes over HTTP', () => {
     expect(report.invalid.map((i) => i.line)).toEqual([3]);
   });
 
+  it("warns on the edition page when the HTML part is within 10% of Gmail's clip", async () => {
+    const { renderEdition } = await import('../../src/render/index.js');
+    const { makeEdition, newsletter } = await import('../../bench/fixtures.js');
+    const id = 'daily-2025-09-08';
+    const r = await renderEdition({ newsletter, content: makeEdition(3), editionId: id, archiveUrl: 'https://brief.example.org/archive/daily/2025-09-08' });
+    // The same edition padded to 92 KB of markup: its part is past 91.8 KB.
+    const pad = (html: string) => html.replace('</body>', `<p>${'x'.repeat(92 * 1024 - html.length)}</p></body>`);
+    for (const v of Object.values(r.variants)) v.html = pad(v.html);
+    await t.app.editions.create(id, 'daily', '2025-09-08');
+    await t.app.editions.freeze(id, 'daily', r, { count: 3, keys: [] });
+    const page = await (await get(`/admin/editions/${id}`)).text();
+    expect(page).toMatch(/<ul class="warnings">.*Size: the HTML part is \d+\.\d KB, within 10% of Gmail(&#x27;|&#39;|')s 102\.0 KB clip/s);
+    const quiet = await (await get(`/admin/editions/${ID}`)).text();
+    expect(quiet).not.toContain('within 10% of Gmail');
+  });
+
   it('closes with an event stream open', async () => {
     await t.app.subscribers.add('daily', 'another@example.net');
     const id = 'daily-2025-09-06';

@@ -45,9 +45,12 @@ describe('lead image size from the feed', () => {
     expect(img).not.toContain('height="auto"');
     expect(img).toMatch(/ alt(="")?[ />]/); // empty: the headline is read right after
     expect(img).not.toContain(lead.title);
+    // Decorative, so not a link: a link around an empty-alt image would have no name.
+    expect(html).not.toMatch(/<a [^>]*>\s*<img /);
 
     const described = { ...lead, imageAlt: 'Deputies leave the chamber' };
     const r2 = await renderEdition({ newsletter, content: { ...content, lead: described, articles: [described] }, editionId: 'x', archiveUrl: ARCHIVE_URL });
     expect(/<img [^>]*>/.exec(personalise(r2.variants.public, recipient()).html)![0]).toContain('alt="Deputies leave the chamber"');
+    expect(personalise(r2.variants.public, recipient()).html).toMatch(/<a [^>]*>\s*<img [^>]*alt="Deputies leave the chamber"/);
   });
 });

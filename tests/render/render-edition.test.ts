@@ -157,6 +157,14 @@ describe('renderEdition', () => {
     expect(text).not.toContain('&amp;');
   });
 
+  it('wraps the text part at 78 (a URL alone on its line may be longer) and signs off with "-- "', () => {
+    const { text } = personalise(edition.variants.public, recipient());
+    for (const line of text.split('\n')) {
+      if (line.length > 78) expect(line, line).toMatch(/^\s*https?:\/\/\S+$/);
+    }
+    expect(text).toContain('\n-- \n');
+  });
+
   it('carries the per-recipient placeholders through MJML and minification untouched', () => {
     for (const v of Object.values(edition.variants)) {
       expect(v.html).toContain('href="%%BRIEF_UNSUBSCRIBE_URL%%"');
