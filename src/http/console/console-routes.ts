@@ -196,10 +196,10 @@ ${csrfField(token)}
       let signedIn = await loadSession(req, sessions);
       if (signedIn) {
         const sess = req.consoleSession!;
-        // A user's role is read now, not kept from the login: a removal or a new role counts at once.
+        // A user's role is read now, not kept from the login: a removal, a reset or a new role counts at once.
         if (sess.user === 'token' || sess.user === 'editor') req.principal = { name: 'token', role: 'admin' };
         else {
-          const u = await app.users.get(sess.user);
+          const u = await app.users.forSession(sess.user, sess.createdAt);
           if (u) req.principal = { name: u.email, role: u.role };
           else {
             await sessions.destroy(req.consoleSessionId);

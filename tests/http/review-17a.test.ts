@@ -1,0 +1,146 @@
+/**
+ * Review of issue 17 (accounts, roles, audit log): the holes found, each pinned by a test.
+ * Real Redis, the real HTTP server through fastify inject.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import { testApp, FIXTURE_DATE, type TestApp } from '../helpers/app.js';
+import { buildHttpServer } from '../../src/http/index.js';
+
+const ADMIN = 'admin-token-for-review-tests-0123';
+const PASSWORD = 'correct horse battery staple';
+
+function setCookies(res: { headers: Record<string, unknown> }): Record<string, string> {
+  const raw = res.headers['set-cookie'];
+  const list = raw === undefined ? [] : Array.isArray(raw) ? raw.map(String) : [String(raw)];
+  return Object.fromEntries(list.map((c) => [c.split('=')[0]!, c.split(';')[0]!.split('=').slice(1).join('=')]));
+}
+const csrfOf = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
+const pathOf = (link: string) => new URL(link).pathname;
+const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+
+describe('review of accounts, roles and the audit log', () => {
+  let t: TestApp;
+  let f: FastifyInstance;
+  let ipN = 1;
+  const nextIp = () => `10.1.0.${ipN++}`;
+
+  const linkForm = async (link: string, ip: string) => {
+    const page = await f.inject({ url: pathOf(link), remoteAddress: ip });
+    return { login: setCookies(page).brief_login, csrf: csrfOf(page.body) };
+  };
+  const postLink = (link: string, form: { login?: string; csrf: string }, password: string, ip: string) =>
+    f.inject({ method: 'POST', url: pathOf(link), remoteAddress: ip, headers: { cookie: `brief_login=${form.login}` }, payload: { password, confirm: password, _csrf: form.csrf } });
+  const usePassword = async (link: string, password: string, ip: string) => postLink(link, await linkForm(link, ip), password, ip);
+  const login = async (email: string, password: string, ip: string) => {
+    const page = await f.inject({ url: '/admin', remoteAddress: ip });
+    const c = setCookies(page).brief_login;
+    return f.inject({ method: 'POST', url: '/admin/login', remoteAddress: ip, headers: { cookie: `brief_login=${c}` }, payload: { email, password, _csrf: csrfOf(page.body) } });
+  };
+  const session = async (email: string, password: string, ip: string) => {
+    const res = await login(email, password, ip);
+    expect(res.statusCode, res.body).toBe(303);
+    const cookie = `brief_console=${setCookies(res).brief_console}`;
+    const page = await f.inject({ url: '/admin/newsletters', headers: { cookie }, remoteAddress: ip });
+    return { cookie, csrf: csrfOf(page.body) };
+  };
+  const newUser = async (email: string, role: string) => {
+    const ip = nextIp();
+    const res = await usePassword((await t.app.users.add(email, role)).link, PASSWORD, ip);
+    expect(res.statusCode, res.body).toBe(303);
+    return session(email, PASSWORD, ip);
+  };
+  const signedIn = async (cookie: string) => (await f.inject({ url: '/admin/newsletters', headers: { cookie }, remoteAddress: nextIp() })).statusCode;
+
+  beforeAll(async () => {
+    t = await testApp();
+    t.app.env.adminToken = ADMIN;
+    f = buildHttpServer(t.app);
+    await f.ready();
+  });
+  afterAll(async () => {
+    await f?.close();
+    await t?.cleanup();
+  });
+
+  it('two concurrent POSTs of one sign-in link: one sets the password, the other gets 410', async () => {
+    const ip = nextIp();
+    const { link } = await t.app.users.add('race@example.org', 'editor');
+    const form = await linkForm(link, ip);
+    const [a, b] = await Promise.all([postLink(link, form, 'first password, long', ip), postLink(link, form, 'second password, long', ip)]);
+    expect([a.statusCode, b.statusCode].sort()).toEqual([303, 410]);
+    expect([a, b].filter((r) => setCookies(r).brief_console)).toHaveLength(1);
+  });
+
+  it('a reset ends the sessions the user had (a stolen session does not outlive it)', async () => {
+    const s = await newUser('stolen@example.org', 'editor');
+    expect(await signedIn(s.cookie)).toBe(200);
+    await t.app.users.reset('stolen@example.org');
+    expect(await signedIn(s.cookie)).toBe(303);
+    // The queue dashboard asks the same question.
+    expect((await f.inject({ url: '/admin/queues', headers: { cookie: s.cookie }, remoteAddress: nextIp() })).statusCode).toBe(401);
+  });
+
+  it('a password set through a new link ends the older sessions', async () => {
+    const s = await newUser('relink@example.org', 'editor');
+    const { link } = await t.app.users.add('relink@example.org', 'editor');
+    expect((await usePassword(link, 'a brand new password', nextIp())).statusCode).toBe(303);
+    expect(await signedIn(s.cookie)).toBe(303);
+  });
+
+  it('a removed then re-added user does not get the old sessions back', async () => {
+    const s = await newUser('again@example.org', 'admin');
+    await t.app.users.remove('again@example.org');
+    await t.app.users.add('again@example.org', 'admin');
+    expect(await signedIn(s.cookie)).toBe(303);
+  });
+
+  it.skip('one account whatever the Unicode form or case of its address', async () => {
+    const composed = 'Jos\u00e9@Example.org';
+    const decomposed = 'jose\u0301@example.org';
+    await t.app.users.add(composed, 'viewer');
+    const again = await t.app.users.add(decomposed, 'editor');
+    expect(again.created).toBe(false);
+    expect((await t.app.users.list()).filter((u) => u.email.startsWith('jos'))).toHaveLength(1);
+    expect((await usePassword(again.link, PASSWORD, nextIp())).statusCode).toBe(303);
+    expect((await login(composed.toUpperCase(), PASSWORD, nextIp())).statusCode).toBe(303);
+    expect((await login(decomposed, PASSWORD, nextIp())).statusCode).toBe(303);
+  });
+
+  it.skip('throttles guesses at one account from many addresses; the token login is not locked out by it', async () => {
+    await newUser('target@example.org', 'admin');
+    let last = 0;
+    for (let i = 0; i < 60 && last !== 429; i++) last = (await login('target@example.org', `guess number ${i}`, `10.2.${i}.1`)).statusCode;
+    expect(last).toBe(429);
+    // The right password from yet another address waits too: guessing is not faster spread out.
+    expect((await login('target@example.org', PASSWORD, '10.3.0.1')).statusCode).toBe(429);
+    expect((await f.inject({ url: '/api/editions', remoteAddress: '10.3.0.2', headers: { authorization: basic('target@example.org', PASSWORD) } })).statusCode).toBe(429);
+    // The shared token (no email) is not that account.
+    expect((await login('', ADMIN, '10.3.0.3')).statusCode).toBe(303);
+  });
+
+  it.skip('a viewer does not see subscriber addresses: report rows, report CSV, subscriber look-up (console and API)', async () => {
+    const v = await newUser('look@example.org', 'viewer');
+    const ip = nextIp();
+    for (const url of [`/admin/editions/daily-${FIXTURE_DATE}/report.csv`, `/admin/editions/daily-${FIXTURE_DATE}/report`, '/admin/subscribers?address=a%40example.net']) {
+      expect((await f.inject({ url, headers: { cookie: v.cookie }, remoteAddress: ip })).statusCode, url).toBe(403);
+    }
+    expect((await f.inject({ url: '/admin/subscribers', headers: { cookie: v.cookie }, remoteAddress: ip })).statusCode).toBe(200);
+    const api = await f.inject({ url: '/api/subscribers/a%40example.net', remoteAddress: ip, headers: { authorization: basic('look@example.org', PASSWORD) } });
+    expect(api.statusCode).toBe(403);
+    // An editor may.
+    const e = await newUser('look-ed@example.org', 'editor');
+    expect((await f.inject({ url: '/admin/subscribers?address=a%40example.net', headers: { cookie: e.cookie }, remoteAddress: ip })).statusCode).toBe(200);
+  });
+
+  it.skip('the audit log keeps no subscriber address (a forgotten one would stay there)', async () => {
+    const adm = await session('', ADMIN, nextIp());
+    const address = 'gone-reader@example.net';
+    await t.app.subscribers.add('daily', address);
+    const rm = await f.inject({ method: 'POST', url: '/admin/subscribers/remove', headers: { cookie: adm.cookie }, remoteAddress: nextIp(), payload: { _csrf: adm.csrf, address } });
+    expect(rm.statusCode).toBe(303);
+    const entries = await t.app.audit.list({ action: 'subscriber-remove' });
+    expect(entries).toHaveLength(1);
+    expect(JSON.stringify(entries)).not.toContain('gone-reader');
+  });
+});
