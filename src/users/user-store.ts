@@ -61,8 +61,17 @@ return email`,
 );
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+/**
+ * The one spelling of an address as a login: trimmed, Unicode NFKC (a composed and a
+ * decomposed "é", a full-width "Ａ", are one letter) and lower case, so `A@x` and `a@x`
+ * are one user. Every look-up goes through it, not only add.
+ */
+export function userKey(raw: string): string {
+  return raw.trim().normalize('NFKC').toLowerCase().normalize('NFKC');
+}
+
 export function normaliseUserEmail(raw: string): string {
-  const e = raw.trim().toLowerCase();
+  const e = userKey(raw);
   if (!EMAIL.test(e) || e.length > 254) throw new BriefError('EINPUT', `${JSON.stringify(raw)} is not an email address`);
   return e;
 }
@@ -85,7 +94,7 @@ export class UserStore {
   }
 
   async get(email: string): Promise<User | undefined> {
-    const u = await this.read(email.trim().toLowerCase());
+    const u = await this.read(userKey(email));
     return u ? show(u) : undefined;
   }
 
@@ -190,7 +199,7 @@ export class UserStore {
 
   /** The user when the address and password match, else undefined (same work either way). */
   async verify(rawEmail: string, password: string): Promise<User | undefined> {
-    const u = await this.read(rawEmail.trim().toLowerCase());
+    const u = await this.read(userKey(rawEmail));
     const ok = await verifyPassword(password, u?.hash);
     return ok && u ? show(u) : undefined;
   }

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { App } from '../../wiring.js';
 import { BriefError } from '../../errors.js';
+import { userKey } from '../../users/index.js';
 import { HttpError } from '../http-error.js';
 import { throttled, recordFailure, type AdminGuard } from '../admin-auth.js';
 import type { SessionStore } from './session-store.js';
@@ -100,7 +101,7 @@ export async function accountRoutes(s: FastifyInstance, d: AccountRouteDeps): Pr
   });
 
   s.post('/users/remove', admin, async (req: FastifyRequest<{ Body: { email?: string } }>, reply) => {
-    const email = String(req.body?.email ?? '').trim().toLowerCase();
+    const email = userKey(String(req.body?.email ?? ''));
     if (email === req.principal!.name) throw new HttpError(400, 'EINPUT', 'you cannot remove yourself: ask another admin');
     let removed = false;
     try {

@@ -27,6 +27,7 @@ import { newslettersPage } from './newsletters-page.js';
 import { allLists, subscribersPage } from './subscribers-page.js';
 import { neededRole, requireRole } from '../roles.js';
 import { accountRoutes, signInRoutes } from './account-routes.js';
+import { userKey } from '../../users/index.js';
 
 /** The console's static files (public/console/), read once. */
 const ASSETS: Record<string, { type: string; file: string }> = {
@@ -168,7 +169,7 @@ ${csrfField(token)}
     const stop = await throttled(guard, req.ip);
     if (stop) throw stop;
     const given = typeof req.body?.password === 'string' ? req.body.password : '';
-    const email = typeof req.body?.email === 'string' ? req.body.email.trim().toLowerCase().slice(0, 254) : '';
+    const email = typeof req.body?.email === 'string' ? userKey(req.body.email).slice(0, 254) : '';
     // No email: the shared BRIEF_ADMIN_TOKEN, an admin named "token".
     const who = email
       ? await app.users.verify(email, given).then((u) => u && { name: u.email, role: u.role })
