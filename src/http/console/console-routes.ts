@@ -13,7 +13,7 @@ import { failureGroups, reportRows, writeReport } from '../../delivery/edition-r
 import { importCsv, normaliseAddress } from '../../subscribers/index.js';
 import { packagePath } from '../../paths.js';
 import { describeError, HttpError } from '../http-error.js';
-import { recordFailure, throttled, tokensEqual, type AdminGuard } from '../admin-auth.js';
+import { accountThrottled, recordAccountFailure, recordFailure, throttled, tokensEqual, type AdminGuard } from '../admin-auth.js';
 import { redactUrl } from '../redact-url.js';
 import { h } from '../page.js';
 import { SessionStore } from './session-store.js';
@@ -170,12 +170,15 @@ ${csrfField(token)}
     if (stop) throw stop;
     const given = typeof req.body?.password === 'string' ? req.body.password : '';
     const email = typeof req.body?.email === 'string' ? userKey(req.body.email).slice(0, 254) : '';
+    const stopAccount = email ? await accountThrottled(guard, email) : undefined;
+    if (stopAccount) throw stopAccount;
     // No email: the shared BRIEF_ADMIN_TOKEN, an admin named "token".
     const who = email
       ? await app.users.verify(email, given).then((u) => u && { name: u.email, role: u.role })
       : tokensEqual(given, app.env.adminToken) ? { name: 'token', role: 'admin' as const } : undefined;
     if (!who) {
       await recordFailure(guard, req.ip);
+      if (email) await recordAccountFailure(guard, email);
       await app.audit.record({ actor: email || 'token', action: 'login-failed', ip: req.ip });
       req.log.info({ ip: req.ip }, 'console login refused');
       reply.code(401);
