@@ -200,8 +200,8 @@ export async function apiRoutes(f: FastifyInstance, opts: { app: App }): Promise
     },
   );
 
-  /** Everything stored about an address (a reader's access request). */
-  f.get('/subscribers/:address', { schema: { params: addressParams } }, async (req: FastifyRequest<{ Params: { address: string } }>) =>
+  /** Everything stored about an address (a reader's access request): an editor's, not a viewer's. */
+  f.get('/subscribers/:address', { config: { role: 'editor' }, schema: { params: addressParams } }, async (req: FastifyRequest<{ Params: { address: string } }>) =>
     about('address', () => app.dataRequests.show(req.params.address)),
   );
 

@@ -25,7 +25,7 @@ import { EditionViews } from './edition-view.js';
 import { editionPage, sendConfirmPage, cancelConfirmPage, reportPage } from './edition-pages.js';
 import { newslettersPage } from './newsletters-page.js';
 import { allLists, subscribersPage } from './subscribers-page.js';
-import { neededRole, requireRole } from '../roles.js';
+import { neededRole, requireRole, roleAllows } from '../roles.js';
 import { accountRoutes, signInRoutes } from './account-routes.js';
 import { userKey } from '../../users/index.js';
 
@@ -375,10 +375,12 @@ ${csrfField(token)}
       const rows = [];
       for await (const r of reportRows({ editions: app.editions, domain: fromDomain(e.newsletter.from) }, e.id, { batches: { from: batch, to: batch } })) rows.push(r);
       const groups = await failureGroups(app.editions, e.id);
-      return html(reply, reportPage({ status: liveStatus(st), rows, groups, batch, batches, csrf: csrf(req) }));
+      // A viewer sees the counts and replies; recipients' addresses are an editor's (README).
+      const addresses = roleAllows(req.principal!.role, 'editor');
+      return html(reply, reportPage({ status: liveStatus(st), rows: addresses ? rows : [], groups, batch, batches, csrf: csrf(req), addresses }));
     });
 
-    s.get('/editions/:id/report.csv', async (req: IdReq, reply) => {
+    s.get('/editions/:id/report.csv', { config: { role: 'editor' } }, async (req: IdReq, reply) => {
       const e = editionParts(app, req.params.id);
       await app.service.status(e.id);
       const out = new PassThrough();
@@ -395,9 +397,11 @@ ${csrfField(token)}
     });
 
     // ---- subscribers ----
-    s.get('/subscribers', async (req: FastifyRequest<{ Querystring: { address?: string } }>, reply) =>
-      html(reply, await subscribersPage(app, { csrf: csrf(req), address: req.query.address, notice: await takeFlash(req) })),
-    );
+    s.get('/subscribers', async (req: FastifyRequest<{ Querystring: { address?: string } }>, reply) => {
+      // The counts are everyone's; looking up one address (a person's lists and status) an editor's.
+      if (req.query.address) requireRole(req, 'editor');
+      return html(reply, await subscribersPage(app, { csrf: csrf(req), address: req.query.address, notice: await takeFlash(req) }));
+    });
 
     s.post('/subscribers/remove', { config: { role: 'admin' } }, async (req: FastifyRequest<{ Body: { address?: string } }>, reply) => {
       const address = normaliseAddress(String(req.body?.address ?? ''));
