@@ -410,7 +410,7 @@ ${csrfField(token)}
       let removed = 0;
       for (const l of lists) if (await app.subscribers.remove(l, address)) removed++;
       req.log.info({ lists: removed }, 'subscriber removed from the console');
-      await audit(req, 'subscriber-remove', address, `from ${removed} list${removed === 1 ? '' : 's'}`);
+      await audit(req, 'subscriber-remove', await app.subscribers.auditName(address), `from ${removed} list${removed === 1 ? '' : 's'}`);
       await flash(req, removed ? `Removed the address from ${removed} list${removed === 1 ? '' : 's'}.` : 'The address was on no list.');
       return reply.redirect(`${CONSOLE_PATH}/subscribers`, 303);
     });
