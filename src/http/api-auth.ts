@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { HttpError } from './http-error.js';
 import { accountThrottled, bearerToken, recordAccountFailure, recordFailure, throttled, tokensEqual, type AdminGuard } from './admin-auth.js';
 import { neededRole, requireRole } from './roles.js';
-import { userKey, type UserStore } from '../users/index.js';
+import { loginName, userKey, type UserStore } from '../users/index.js';
 
 /** The user and password of `Authorization: Basic base64(user:password)`, or undefined. */
 export function basicCredentials(header: string | undefined): { user: string; password: string } | undefined {
@@ -37,7 +37,7 @@ export function requireApiPrincipal(g: AdminGuard & { users: UserStore; onFailur
       if (bearer !== undefined || basic) {
         await recordFailure(g, req.ip);
         if (basic) await recordAccountFailure(g, userKey(basic.user).slice(0, 254));
-        await g.onFailure?.(req, basic?.user.slice(0, 254) || 'token');
+        await g.onFailure?.(req, basic ? loginName(basic.user) : 'token');
       }
       throw new HttpError(401, 'EAUTH', 'missing or wrong credentials: send Authorization: Bearer $BRIEF_ADMIN_TOKEN (or Basic with a console user\'s email and password)', {
         'www-authenticate': 'Bearer realm="brief"',

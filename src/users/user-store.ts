@@ -76,6 +76,18 @@ export function normaliseUserEmail(raw: string): string {
   return e;
 }
 
+/**
+ * Who a failed login names in the audit log: the address typed when it is one, else a
+ * placeholder — people type their password into the email field, and it must not be kept.
+ */
+export function loginName(raw: string): string {
+  try {
+    return normaliseUserEmail(raw);
+  } catch {
+    return '(not an address)';
+  }
+}
+
 const show = (u: StoredUser): User => ({
   email: u.email, role: u.role, createdAt: u.createdAt, hasPassword: Boolean(u.hash), passwordSetAt: u.passwordSetAt, linkPending: Boolean(u.link),
 });

@@ -155,4 +155,19 @@ describe('review of accounts, roles and the audit log', () => {
     expect(entries[0]!.target).toBe(await t.app.subscribers.auditName(address));
     expect(entries[0]!.target).toMatch(/^address #[A-Za-z0-9_-]{12}$/);
   });
+
+  it('a failed login does not keep a password typed into the email field; control characters do not reach the log', async () => {
+    const secret = 'my secret password 42';
+    expect((await login(secret, 'whatever else', nextIp())).statusCode).toBe(401);
+    const api = await f.inject({ url: '/api/editions', remoteAddress: nextIp(), headers: { authorization: basic(secret, 'x') } });
+    expect(api.statusCode).toBe(401);
+    expect((await login('evil\u001b[2J\u202e@example.org', 'whatever else', nextIp())).statusCode).toBe(401);
+    const failed = await t.app.audit.list({ action: 'login-failed', limit: 3 });
+    expect(failed.map((e) => e.actor)).toEqual(['evil?[2j?@example.org', '(not an address)', '(not an address)']);
+    expect(JSON.stringify(await t.app.audit.list())).not.toContain('secret password');
+    await t.app.audit.record({ actor: 'x', action: 'curate', detail: `${'\u{1F600}'.repeat(600)}\u0007` });
+    const [e] = await t.app.audit.list({ action: 'curate', limit: 1 });
+    expect(Array.from(e!.detail)).toHaveLength(500);
+    expect(e!.detail.endsWith('\u{1F600}')).toBe(true);
+  });
 });

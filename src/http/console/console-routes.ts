@@ -27,7 +27,7 @@ import { newslettersPage } from './newsletters-page.js';
 import { allLists, subscribersPage } from './subscribers-page.js';
 import { neededRole, requireRole, roleAllows } from '../roles.js';
 import { accountRoutes, signInRoutes } from './account-routes.js';
-import { userKey } from '../../users/index.js';
+import { loginName, userKey } from '../../users/index.js';
 
 /** The console's static files (public/console/), read once. */
 const ASSETS: Record<string, { type: string; file: string }> = {
@@ -179,7 +179,7 @@ ${csrfField(token)}
     if (!who) {
       await recordFailure(guard, req.ip);
       if (email) await recordAccountFailure(guard, email);
-      await app.audit.record({ actor: email || 'token', action: 'login-failed', ip: req.ip });
+      await app.audit.record({ actor: email ? loginName(email) : 'token', action: 'login-failed', ip: req.ip });
       req.log.info({ ip: req.ip }, 'console login refused');
       reply.code(401);
       return loginPage(req, reply, { text: email ? 'Wrong email or password.' : 'Wrong password.', bad: true });
