@@ -170,4 +170,20 @@ describe('review of accounts, roles and the audit log', () => {
     expect(Array.from(e!.detail)).toHaveLength(500);
     expect(e!.detail.endsWith('\u{1F600}')).toBe(true);
   });
+
+  it('a login ends the session the browser had before it (the id is new and the old one is gone)', async () => {
+    const ip = nextIp();
+    const before = await session('', ADMIN, ip);
+    const page = await f.inject({ url: '/admin', remoteAddress: ip });
+    const res = await f.inject({
+      method: 'POST', url: '/admin/login', remoteAddress: ip,
+      headers: { cookie: `${before.cookie}; brief_login=${setCookies(page).brief_login}` },
+      payload: { email: '', password: ADMIN, _csrf: csrfOf(page.body) },
+    });
+    expect(res.statusCode).toBe(303);
+    const after = `brief_console=${setCookies(res).brief_console}`;
+    expect(after).not.toBe(before.cookie);
+    expect(await signedIn(after)).toBe(200);
+    expect(await signedIn(before.cookie)).toBe(303);
+  });
 });

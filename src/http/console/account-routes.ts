@@ -5,7 +5,7 @@ import { userKey } from '../../users/index.js';
 import { HttpError } from '../http-error.js';
 import { throttled, recordFailure, type AdminGuard } from '../admin-auth.js';
 import type { SessionStore } from './session-store.js';
-import { addCookie, checkLoginCsrf, cookie, loginCsrf, LOGIN_COOKIE, SESSION_COOKIE, type CookieSettings } from './console-auth.js';
+import { addCookie, checkLoginCsrf, cookie, loginCsrf, parseCookies, LOGIN_COOKIE, SESSION_COOKIE, type CookieSettings } from './console-auth.js';
 import { CONSOLE_PATH } from './console-page.js';
 import { signInPage } from './sign-in-page.js';
 import { usersPage } from './users-page.js';
@@ -59,6 +59,7 @@ export async function signInRoutes(f: FastifyInstance, d: AccountRouteDeps): Pro
       throw err;
     }
     await app.audit.record({ actor: user.email, action: 'password-set', target: user.email, ip: req.ip });
+    await d.sessions.destroy(parseCookies(req.headers.cookie)[SESSION_COOKIE]);
     const { id, maxAge } = await d.sessions.create(user.email, user.role);
     addCookie(reply, cookie(SESSION_COOKIE, id, maxAge, d.cookies));
     addCookie(reply, cookie(LOGIN_COOKIE, '', 0, d.cookies));

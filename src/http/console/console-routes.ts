@@ -18,7 +18,7 @@ import { redactUrl } from '../redact-url.js';
 import { h } from '../page.js';
 import { SessionStore } from './session-store.js';
 import {
-  addCookie, checkCsrf, checkLoginCsrf, cookie, loadSession, loginCsrf, LOGIN_COOKIE, SESSION_COOKIE, type CookieSettings,
+  addCookie, checkCsrf, checkLoginCsrf, cookie, loadSession, loginCsrf, parseCookies, LOGIN_COOKIE, SESSION_COOKIE, type CookieSettings,
 } from './console-auth.js';
 import { CONSOLE_CSP, CONSOLE_PATH, consolePage, csrfField } from './console-page.js';
 import { EditionViews } from './edition-view.js';
@@ -184,6 +184,8 @@ ${csrfField(token)}
       reply.code(401);
       return loginPage(req, reply, { text: email ? 'Wrong email or password.' : 'Wrong password.', bad: true });
     }
+    // A new id at every login; the session this browser had before (anyone's) ends.
+    await sessions.destroy(parseCookies(req.headers.cookie)[SESSION_COOKIE]);
     const { id, maxAge } = await sessions.create(who.name, who.role);
     addCookie(reply, cookie(SESSION_COOKIE, id, maxAge, cookies));
     addCookie(reply, cookie(LOGIN_COOKIE, '', 0, cookies));
