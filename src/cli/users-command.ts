@@ -64,7 +64,7 @@ export function usersCommand(ctx: OwnedContext): Command {
 
   cmd
     .command('reset')
-    .description("clear a user's password and print a new sign-in link (older links stop working)")
+    .description("clear a user's password, end their sessions and print a new sign-in link (older links stop working)")
     .argument('<EMAIL>')
     .action(async (email: string) =>
       withUsers(async (app) => {
