@@ -5,6 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { testApp, FIXTURE_DATE, type TestApp } from '../helpers/app.js';
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
 import { buildHttpServer } from '../../src/http/index.js';
 
 const ADMIN = 'admin-token-for-review-tests-0123';
@@ -185,5 +187,31 @@ describe('review of accounts, roles and the audit log', () => {
     expect(after).not.toBe(before.cookie);
     expect(await signedIn(after)).toBe(200);
     expect(await signedIn(before.cookie)).toBe(303);
+  });
+
+  it('the logs at info name no address and no sign-in link: API look-up and forget, the link, a login', async () => {
+    const lines: string[] = [];
+    const sink = new Writable({ write(chunk, _enc, done) { lines.push(String(chunk)); done(); } });
+    const server = buildHttpServer({ ...t.app, logger: pino({ level: 'info' }, sink) });
+    let nonce = '';
+    try {
+      await t.app.subscribers.add('daily', 'logged.reader@example.net');
+      const auth = { authorization: `Bearer ${ADMIN}` };
+      expect((await server.inject({ url: '/api/subscribers/logged.reader%40example.net', headers: auth })).statusCode).toBe(200);
+      expect((await server.inject({ method: 'POST', url: '/api/subscribers/logged.reader@example.net/forget', headers: auth })).statusCode).toBe(200);
+      const { link } = await t.app.users.add('logged.editor@example.org', 'editor');
+      nonce = pathOf(link).split('/').pop()!.slice(0, 24);
+      expect((await server.inject({ url: pathOf(link) })).statusCode).toBe(200);
+      const page = await server.inject({ url: '/admin' });
+      await server.inject({ method: 'POST', url: '/admin/login', headers: { cookie: `brief_login=${setCookies(page).brief_login}` }, payload: { email: 'logged.editor@example.org', password: 'wrong password, long', _csrf: csrfOf(page.body) } });
+    } finally {
+      await server.close();
+    }
+    const text = lines.join('');
+    expect(text).toContain('"url":"/api/subscribers/[address]/forget"');
+    expect(text).not.toContain('logged.reader');
+    expect(text).not.toContain('logged.editor');
+    expect(nonce).toHaveLength(24);
+    expect(text).not.toContain(nonce);
   });
 });
