@@ -72,7 +72,8 @@ export function userKey(raw: string): string {
 
 export function normaliseUserEmail(raw: string): string {
   const e = userKey(raw);
-  if (!EMAIL.test(e) || e.length > 254) throw new BriefError('EINPUT', `${JSON.stringify(raw)} is not an email address`);
+  // Control and format characters (ESC, zero-width, bidi overrides) make look-alike logins.
+  if (!EMAIL.test(e) || e.length > 254 || /[\p{Cc}\p{Cf}]/u.test(e)) throw new BriefError('EINPUT', `${JSON.stringify(raw)} is not an email address`);
   return e;
 }
 
