@@ -220,4 +220,24 @@ describe('review of accounts, roles and the audit log', () => {
     expect(nonce).toHaveLength(24);
     expect(text).not.toContain(nonce);
   });
+
+  it('regression: every account POST wants its CSRF token; the cookies are HttpOnly, SameSite=Strict, Secure', async () => {
+    const ip = nextIp();
+    const adm = await session('', ADMIN, ip);
+    for (const [url, body] of [['/admin/users', { email: 'csrf@example.org', role: 'admin' }], ['/admin/users/reset', { email: 'csrf@example.org' }], ['/admin/users/remove', { email: 'csrf@example.org' }]] as const) {
+      for (const _csrf of [undefined, 'x'.repeat(32)]) {
+        const res = await f.inject({ method: 'POST', url, headers: { cookie: adm.cookie }, remoteAddress: ip, payload: { ...body, ...(_csrf ? { _csrf } : {}) } });
+        expect(res.statusCode, url).toBe(403);
+      }
+    }
+    expect(await t.app.users.get('csrf@example.org')).toBeUndefined();
+    const { link } = await t.app.users.add('csrf@example.org', 'viewer');
+    const form = await linkForm(link, ip);
+    expect((await postLink(link, { login: 'y'.repeat(32), csrf: form.csrf }, PASSWORD, ip)).statusCode).toBe(403);
+    expect((await t.app.users.get('csrf@example.org'))?.hasPassword).toBe(false);
+    const ok = await postLink(link, form, PASSWORD, ip);
+    const raw = ([] as string[]).concat(ok.headers['set-cookie'] as string[]).find((c) => c.startsWith('brief_console='))!;
+    expect(raw).toMatch(/; HttpOnly; SameSite=Strict; Secure$/);
+    expect(raw).toContain('Path=/admin;');
+  });
 });
