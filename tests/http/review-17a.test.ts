@@ -8,6 +8,8 @@ import { testApp, FIXTURE_DATE, type TestApp } from '../helpers/app.js';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { buildHttpServer } from '../../src/http/index.js';
+import { AUTH_FAILURE_LIMIT } from '../../src/http/admin-auth.js';
+import { readEnv } from '../../src/config/env.js';
 
 const ADMIN = 'admin-token-for-review-tests-0123';
 const PASSWORD = 'correct horse battery staple';
@@ -239,5 +241,27 @@ describe('review of accounts, roles and the audit log', () => {
     const raw = ([] as string[]).concat(ok.headers['set-cookie'] as string[]).find((c) => c.startsWith('brief_console='))!;
     expect(raw).toMatch(/; HttpOnly; SameSite=Strict; Secure$/);
     expect(raw).toContain('Path=/admin;');
+  });
+
+  it('behind a proxy named in BRIEF_TRUST_PROXY, one client\'s failed logins do not lock out the token admin', async () => {
+    const env = readEnv({ ...process.env, BRIEF_ADMIN_TOKEN: ADMIN, BRIEF_TRUST_PROXY: '127.0.0.1, ::1' });
+    expect(env.trustProxy).toEqual(['127.0.0.1', '::1']);
+    expect(() => readEnv({ BRIEF_TRUST_PROXY: 'my proxy' })).toThrow(/BRIEF_TRUST_PROXY/);
+    const proxied = buildHttpServer({ ...t.app, env: { ...t.app.env, trustProxy: env.trustProxy } });
+    try {
+      const viaProxy = async (client: string, email: string, password: string) => {
+        const page = await proxied.inject({ url: '/admin', remoteAddress: '127.0.0.1', headers: { 'x-forwarded-for': client } });
+        return proxied.inject({
+          method: 'POST', url: '/admin/login', remoteAddress: '127.0.0.1',
+          headers: { 'x-forwarded-for': client, cookie: `brief_login=${setCookies(page).brief_login}` },
+          payload: { email, password, _csrf: csrfOf(page.body) },
+        });
+      };
+      for (let i = 0; i < AUTH_FAILURE_LIMIT; i++) expect((await viaProxy('203.0.113.9', '', `wrong token ${i}`)).statusCode).toBe(401);
+      expect((await viaProxy('203.0.113.9', '', ADMIN)).statusCode).toBe(429);
+      expect((await viaProxy('198.51.100.7', '', ADMIN)).statusCode).toBe(303);
+    } finally {
+      await proxied.close();
+    }
   });
 });
