@@ -162,6 +162,13 @@ describe('review of accounts, roles and the audit log', () => {
     expect(JSON.stringify(entries)).not.toContain('gone-reader');
     expect(entries[0]!.target).toBe(await t.app.subscribers.auditName(address));
     expect(entries[0]!.target).toMatch(/^address #[A-Za-z0-9_-]{12}$/);
+    // A test send names its recipients the same way.
+    const ed = await newUser('tester@example.org', 'editor');
+    const test = await f.inject({ method: 'POST', url: `/admin/editions/daily-${FIXTURE_DATE}/test`, headers: { cookie: ed.cookie }, remoteAddress: nextIp(), payload: { _csrf: ed.csrf, to: 'Test.Reader@example.net' } });
+    expect(test.statusCode).toBe(303);
+    const [sent] = await t.app.audit.list({ action: 'test-send', limit: 1 });
+    expect(sent).toMatchObject({ actor: 'tester@example.org', detail: `to 1 address: ${await t.app.subscribers.auditName('test.reader@example.net')}` });
+    expect(JSON.stringify(await t.app.audit.list())).not.toMatch(/reader@example\.net/i);
   });
 
   it('a failed login does not keep a password typed into the email field; control characters do not reach the log', async () => {

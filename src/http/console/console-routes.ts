@@ -285,7 +285,7 @@ ${csrfField(token)}
       try {
         const sent = await app.service.testSend(e.newsletter.id, e.date, to, { transport: app.transport(), secret: await app.secret() });
         req.log.info({ editionId: e.id, recipients: sent.length }, 'test send from the console');
-        await audit(req, 'test-send', e.id, `to ${to.join(', ')}`);
+        await audit(req, 'test-send', e.id, await app.subscribers.auditNames(to));
         await flash(req, `Test sent to ${sent.length} address${sent.length === 1 ? '' : 'es'}, subject marked [TEST].`);
       } catch (err) {
         if (!(err instanceof BriefError)) throw err;
