@@ -34,7 +34,13 @@ export interface AuditEntry extends Required<AuditInput> {
 /** Entries kept (roughly: the trim is `MAXLEN ~`). @defaultValue 100000 */
 export const AUDIT_MAX_ENTRIES = 100_000;
 
-const cut = (s: string | undefined, n: number) => (s ?? '').slice(0, n);
+/**
+ * A field as stored: at most `n` characters (whole code points), control and bidi-override
+ * characters as "?", so that a typed-in value cannot rewrite a terminal that runs
+ * `brief audit` or reorder a line on Activity (the page escapes HTML besides).
+ */
+const cut = (s: string | undefined, n: number) =>
+  Array.from(s ?? '').slice(0, n).join('').replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '?');
 
 /**
  * The audit log: a capped Redis stream (`XADD MAXLEN ~`), one entry per action, the oldest

@@ -94,7 +94,7 @@ export function editionCommands(ctx: OwnedContext): Command[] {
           transport: rt.app.transport(),
           secret: await rt.app.secret(),
         });
-        await auditCli(ctx, { action: 'test-send', target: `${newsletter.id}-${date}`, detail: `to ${opts.to.join(', ')}` });
+        await auditCli(ctx, { action: 'test-send', target: `${newsletter.id}-${date}`, detail: await rt.app.subscribers.auditNames(opts.to) });
         for (const s of sent) ctx.stdout.write(`${s.to}: ${s.response || 'accepted'} <${s.messageId}>\n`);
       } finally {
         await rt.close();

@@ -83,7 +83,7 @@ export function subscribersCommand(ctx: CliContext): Command {
       if (result === 'added' || result === 'updated') {
         await (await consent()).putMany(list, [email], { source: 'console', at: new Date().toISOString() }, { keepExisting: result === 'updated' });
       }
-      await auditCli(ctx, { action: 'subscriber-add', target: list, detail: `${email}: ${result}` });
+      await auditCli(ctx, { action: 'subscriber-add', target: list, detail: `${await s.auditName(email)}: ${result}` });
       print(await addOutcome(s, list, email, result));
     });
 
@@ -96,7 +96,7 @@ export function subscribersCommand(ctx: CliContext): Command {
       const s = await store();
       const email = normaliseAddress(addr) ?? addr;
       if (!(await s.remove(list, email))) throw new BriefError('ENOTFOUND', `${/^[\x21-\x7e]+$/.test(email) ? email : quote(email)} is not on list ${quote(list)}`);
-      await auditCli(ctx, { action: 'subscriber-remove', target: email, detail: `from ${list}` });
+      await auditCli(ctx, { action: 'subscriber-remove', target: await s.auditName(email), detail: `from ${list}` });
       print(`removed ${email} from ${list}`);
     });
 

@@ -4,6 +4,7 @@ import { ROLES } from '../http/roles.js';
 import type { OwnedContext } from './make-context.js';
 import { openRuntime } from './app-runtime.js';
 import { auditCli } from './cli-actor.js';
+import { userKey } from '../users/index.js';
 
 /**
  * `brief users add|list|remove|reset`: console accounts. add and reset print a one-time
@@ -55,15 +56,15 @@ export function usersCommand(ctx: OwnedContext): Command {
     .argument('<EMAIL>')
     .action(async (email: string) =>
       withUsers(async (app) => {
-        if (!(await app.users.remove(email))) throw new BriefError('ENOTFOUND', `no user ${email.trim().toLowerCase()}`);
-        await auditCli(ctx, { action: 'user-remove', target: email.trim().toLowerCase() });
-        ctx.warn(`${email.trim().toLowerCase()}: removed`);
+        if (!(await app.users.remove(email))) throw new BriefError('ENOTFOUND', `no user ${userKey(email)}`);
+        await auditCli(ctx, { action: 'user-remove', target: userKey(email) });
+        ctx.warn(`${userKey(email)}: removed`);
       }),
     );
 
   cmd
     .command('reset')
-    .description("clear a user's password and print a new sign-in link (older links stop working)")
+    .description("clear a user's password, end their sessions and print a new sign-in link (older links stop working)")
     .argument('<EMAIL>')
     .action(async (email: string) =>
       withUsers(async (app) => {

@@ -23,6 +23,12 @@ export interface BriefEnv {
   host: string;
   /** Editor API and dashboard token. */
   adminToken?: string;
+  /**
+   * BRIEF_TRUST_PROXY: the reverse proxies (addresses, CIDRs, or `loopback`, `uniquelocal`)
+   * whose X-Forwarded-For names the client. Unset: no proxy is trusted, and behind one every
+   * client is the proxy's address, so one client's failed logins throttle every login.
+   */
+  trustProxy?: string[];
   /** @defaultValue "brief" */
   prefix: string;
   /** Port of `brief inbound`. @defaultValue 2525 */
@@ -60,7 +66,14 @@ export function readEnv(env: NodeJS.ProcessEnv): BriefEnv {
   if (logFormat !== undefined && logFormat !== 'pretty' && logFormat !== 'json') {
     throw new BriefError('ECONFIG', `LOG_FORMAT: ${quote(logFormat)} is not pretty or json`);
   }
+  const trustProxy = nonEmpty(env.BRIEF_TRUST_PROXY)?.split(',').map((x) => x.trim()).filter(Boolean);
+  for (const x of trustProxy ?? []) {
+    if (!/^([0-9a-fA-F:.]+(\/\d{1,3})?|loopback|linklocal|uniquelocal)$/.test(x)) {
+      throw new BriefError('ECONFIG', `BRIEF_TRUST_PROXY: ${quote(x)} is not an address, a CIDR, loopback, linklocal or uniquelocal`);
+    }
+  }
   return {
+    trustProxy,
     redisUrl: nonEmpty(env.REDIS_URL),
     smtpUrl: nonEmpty(env.SMTP_URL),
     secret: nonEmpty(env.BRIEF_SECRET),

@@ -49,12 +49,12 @@ export interface AdminGuard {
  * with Retry-After until the window ends, whatever it sends (a right token too: that it is
  * right must not be learnt by guessing faster).
  */
-export async function throttled(g: AdminGuard, client: string): Promise<HttpError | undefined> {
+export async function throttled(g: AdminGuard, client: string, o: { limit?: number; what?: string } = {}): Promise<HttpError | undefined> {
   const key = g.keys.authFailures(client);
   const [count, ttl] = await Promise.all([g.redis.get(key), g.redis.ttl(key)]);
-  if (Number(count ?? 0) < AUTH_FAILURE_LIMIT) return undefined;
+  if (Number(count ?? 0) < (o.limit ?? AUTH_FAILURE_LIMIT)) return undefined;
   const retry = Math.max(1, ttl > 0 ? ttl : AUTH_FAILURE_WINDOW_S);
-  return new HttpError(429, 'ETHROTTLED', `too many failed logins from this address: try again in ${retry} s`, {
+  return new HttpError(429, 'ETHROTTLED', `too many failed logins ${o.what ?? 'from this address'}: try again in ${retry} s`, {
     'retry-after': String(retry),
   });
 }
@@ -64,6 +64,25 @@ export async function recordFailure(g: AdminGuard, client: string): Promise<void
   const key = g.keys.authFailures(client);
   await g.redis.incr(key);
   await g.redis.expire(key, AUTH_FAILURE_WINDOW_S, 'NX');
+}
+
+/**
+ * Failed logins allowed per account (from any addresses) in AUTH_FAILURE_WINDOW_S: guesses
+ * spread over many client addresses stop here. Higher than the per-client limit, so that
+ * one attacker address cannot lock a user out; the shared BRIEF_ADMIN_TOKEN is no account
+ * and is never counted here, so it always gets in (from an address that is not throttled).
+ */
+export const ACCOUNT_FAILURE_LIMIT = 5 * AUTH_FAILURE_LIMIT;
+const accountKey = (email: string) => `user:${createHash('sha256').update(email).digest('hex')}`;
+
+/** The refusal when `email` (a normalised login, known or not) had too many failures, else undefined. */
+export function accountThrottled(g: AdminGuard, email: string): Promise<HttpError | undefined> {
+  return throttled(g, accountKey(email), { limit: ACCOUNT_FAILURE_LIMIT, what: 'for this account' });
+}
+
+/** Counts one failed login of the account `email` (whether or not it exists: no enumeration). */
+export function recordAccountFailure(g: AdminGuard, email: string): Promise<void> {
+  return recordFailure(g, accountKey(email));
 }
 
 /** onRequest hook of the editor API: `Authorization: Bearer BRIEF_ADMIN_TOKEN`. */

@@ -1,8 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { HttpError } from './http-error.js';
-import { bearerToken, recordFailure, throttled, tokensEqual, type AdminGuard } from './admin-auth.js';
+import { accountThrottled, bearerToken, recordAccountFailure, recordFailure, throttled, tokensEqual, type AdminGuard } from './admin-auth.js';
 import { neededRole, requireRole } from './roles.js';
-import type { UserStore } from '../users/index.js';
+import { loginName, userKey, type UserStore } from '../users/index.js';
 
 /** The user and password of `Authorization: Basic base64(user:password)`, or undefined. */
 export function basicCredentials(header: string | undefined): { user: string; password: string } | undefined {
@@ -28,13 +28,16 @@ export function requireApiPrincipal(g: AdminGuard & { users: UserStore; onFailur
     const basic = bearer === undefined ? basicCredentials(req.headers.authorization) : undefined;
     if (bearer !== undefined && tokensEqual(bearer, g.adminToken)) req.principal = { name: 'token', role: 'admin' };
     else if (basic) {
+      const stopAccount = await accountThrottled(g, userKey(basic.user).slice(0, 254));
+      if (stopAccount) throw stopAccount;
       const u = await g.users.verify(basic.user, basic.password);
       if (u) req.principal = { name: u.email, role: u.role };
     }
     if (!req.principal) {
       if (bearer !== undefined || basic) {
         await recordFailure(g, req.ip);
-        await g.onFailure?.(req, basic?.user.slice(0, 254) || 'token');
+        if (basic) await recordAccountFailure(g, userKey(basic.user).slice(0, 254));
+        await g.onFailure?.(req, basic ? loginName(basic.user) : 'token');
       }
       throw new HttpError(401, 'EAUTH', 'missing or wrong credentials: send Authorization: Bearer $BRIEF_ADMIN_TOKEN (or Basic with a console user\'s email and password)', {
         'www-authenticate': 'Bearer realm="brief"',

@@ -150,7 +150,7 @@ export async function apiRoutes(f: FastifyInstance, opts: { app: App }): Promise
       const secret = await app.secret();
       const sent = await about('id', () => app.service.testSend(newsletter, date, req.body.to, { transport: app.transport(), secret }));
       req.log.info({ editionId: req.params.id, recipients: sent.length }, 'test send over the API');
-      await audit(req, 'test-send', req.params.id, `to ${req.body.to.join(', ')}`);
+      await audit(req, 'test-send', req.params.id, await app.subscribers.auditNames(req.body.to));
       return { sent };
     },
   );
@@ -200,8 +200,8 @@ export async function apiRoutes(f: FastifyInstance, opts: { app: App }): Promise
     },
   );
 
-  /** Everything stored about an address (a reader's access request). */
-  f.get('/subscribers/:address', { schema: { params: addressParams } }, async (req: FastifyRequest<{ Params: { address: string } }>) =>
+  /** Everything stored about an address (a reader's access request): an editor's, not a viewer's. */
+  f.get('/subscribers/:address', { config: { role: 'editor' }, schema: { params: addressParams } }, async (req: FastifyRequest<{ Params: { address: string } }>) =>
     about('address', () => app.dataRequests.show(req.params.address)),
   );
 

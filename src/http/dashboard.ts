@@ -29,7 +29,7 @@ export async function dashboardRoutes(f: FastifyInstance, opts: { app: App }): P
     if (app.env.adminToken && (await loadSession(req, sessions))) {
       // Looking is every role's; retrying, removing or promoting jobs is an admin's.
       const user = req.consoleSession!.user;
-      const role = user === 'token' || user === 'editor' ? 'admin' : (await app.users.get(user))?.role;
+      const role = user === 'token' || user === 'editor' ? 'admin' : (await app.users.forSession(user, req.consoleSession!.createdAt))?.role;
       if (role && (req.method === 'GET' || req.method === 'HEAD' || role === 'admin')) return undefined;
       if (role) {
         return reply.code(403).header('cache-control', 'no-store').send({ error: { code: 'EAUTH', message: `a ${role} may look at the queues but not change them` } });

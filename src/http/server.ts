@@ -43,8 +43,9 @@ export function buildHttpServer(app: App, opts: { webhookFetch?: WebhookRouteOpt
     bodyLimit: BODY_LIMIT,
     http: { maxHeaderSize: HEADER_LIMIT },
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
-    // Off: behind a proxy, X-Forwarded-For is whatever a client says unless the proxy is named.
-    trustProxy: false,
+    // Only the proxies named in BRIEF_TRUST_PROXY: X-Forwarded-For is whatever a client says
+    // unless it comes from one of them. The login throttle counts per req.ip.
+    trustProxy: app.env.trustProxy?.length ? app.env.trustProxy : false,
     requestTimeout: 30_000,
     handlerTimeout: HANDLER_TIMEOUT_MS,
     forceCloseConnections: 'idle',

@@ -423,6 +423,20 @@ export class SubscriberStore {
     return createHmac('sha256', key).update(value).digest('base64url').slice(0, 32);
   }
 
+  /**
+   * How the audit log names a subscriber: `address #` and a short keyed hash, never the
+   * address, so that a forget leaves nothing readable there (the hash is what forget keeps).
+   */
+  async auditName(email: string): Promise<string> {
+    return `address #${(await this.keyedHash(email)).slice(0, 12)}`;
+  }
+
+  /** Several addresses for the audit log: `to 2 addresses: address #…, address #…`. */
+  async auditNames(emails: string[]): Promise<string> {
+    const names = await Promise.all(emails.map((e) => this.auditName(e.trim().toLowerCase())));
+    return `to ${emails.length} address${emails.length === 1 ? '' : 'es'}: ${names.join(', ')}`;
+  }
+
   /** Keeps only a keyed hash of the address, so an import cannot add it again without new consent. */
   async rememberForgotten(email: string): Promise<void> {
     await this.redis.sadd(this.keys.forgotten(), await this.keyedHash(email));

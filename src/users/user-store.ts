@@ -22,6 +22,8 @@ interface StoredUser {
   passwordSetAt?: string;
   /** The nonce of the one sign-in link that works now (a reset replaces it). */
   link?: string;
+  /** Epoch ms: sessions made before this (a reset, a password set) no longer work. */
+  sessionsFrom?: number;
 }
 
 /** A console account as shown. */
@@ -53,15 +55,38 @@ if rec.link ~= ARGV[1] then return false end
 rec.link = nil
 rec.hash = ARGV[2]
 rec.passwordSetAt = ARGV[3]
+rec.sessionsFrom = tonumber(ARGV[4])
 redis.call('HSET', KEYS[2], email, cjson.encode(rec))
 return email`,
 );
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+/**
+ * The one spelling of an address as a login: trimmed, Unicode NFKC (a composed and a
+ * decomposed "é", a full-width "Ａ", are one letter) and lower case, so `A@x` and `a@x`
+ * are one user. Every look-up goes through it, not only add.
+ */
+export function userKey(raw: string): string {
+  return raw.trim().normalize('NFKC').toLowerCase().normalize('NFKC');
+}
+
 export function normaliseUserEmail(raw: string): string {
-  const e = raw.trim().toLowerCase();
-  if (!EMAIL.test(e) || e.length > 254) throw new BriefError('EINPUT', `${JSON.stringify(raw)} is not an email address`);
+  const e = userKey(raw);
+  // Control and format characters (ESC, zero-width, bidi overrides) make look-alike logins.
+  if (!EMAIL.test(e) || e.length > 254 || /[\p{Cc}\p{Cf}]/u.test(e)) throw new BriefError('EINPUT', `${JSON.stringify(raw)} is not an email address`);
   return e;
+}
+
+/**
+ * Who a failed login names in the audit log: the address typed when it is one, else a
+ * placeholder — people type their password into the email field, and it must not be kept.
+ */
+export function loginName(raw: string): string {
+  try {
+    return normaliseUserEmail(raw);
+  } catch {
+    return '(not an address)';
+  }
 }
 
 const show = (u: StoredUser): User => ({
@@ -82,7 +107,7 @@ export class UserStore {
   }
 
   async get(email: string): Promise<User | undefined> {
-    const u = await this.read(email.trim().toLowerCase());
+    const u = await this.read(userKey(email));
     return u ? show(u) : undefined;
   }
 
@@ -109,6 +134,8 @@ export class UserStore {
     const rec: StoredUser = { ...have };
     delete rec.hash;
     delete rec.passwordSetAt;
+    // A reset answers a leaked password or a lost laptop: the sessions made so far end too.
+    rec.sessionsFrom = Date.now();
     const link = await this.issue(rec);
     return { user: show(rec), link };
   }
@@ -166,14 +193,26 @@ export class UserStore {
     const nonce = await this.nonceOf(token);
     if (!nonce) throw new BriefError('ETOKEN', 'this sign-in link is not valid or has expired: ask an admin for a new one');
     const hash = await hashPassword(password);
-    const email = await USE_LINK.run<string | null>(this.deps.redis, [this.deps.keys.signInLink(nonce), this.deps.keys.users()], [nonce, hash, new Date().toISOString()]);
+    const email = await USE_LINK.run<string | null>(this.deps.redis, [this.deps.keys.signInLink(nonce), this.deps.keys.users()], [nonce, hash, new Date().toISOString(), String(Date.now())]);
     if (!email) throw new BriefError('ETOKEN', 'this sign-in link was already used or replaced: ask an admin for a new one');
     return show((await this.read(email))!);
   }
 
+  /**
+   * The user a console session made at `sessionCreatedAt` (epoch ms) stands for, while it
+   * still may: undefined once the user was removed, reset, set a new password, or was
+   * removed and added again since (the new account's createdAt is later than the session).
+   */
+  async forSession(email: string, sessionCreatedAt: number): Promise<User | undefined> {
+    const u = await this.read(email);
+    if (!u) return undefined;
+    const from = Math.max(Date.parse(u.createdAt) || 0, u.sessionsFrom ?? 0);
+    return sessionCreatedAt >= from ? show(u) : undefined;
+  }
+
   /** The user when the address and password match, else undefined (same work either way). */
   async verify(rawEmail: string, password: string): Promise<User | undefined> {
-    const u = await this.read(rawEmail.trim().toLowerCase());
+    const u = await this.read(userKey(rawEmail));
     const ok = await verifyPassword(password, u?.hash);
     return ok && u ? show(u) : undefined;
   }

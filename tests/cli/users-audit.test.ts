@@ -82,6 +82,7 @@ describe('brief users and brief audit', { timeout: 120_000 }, () => {
     expect((await run('subscribers', 'add', 'daily', 'reader@example.net')).code).toBe(0);
     const sub = JSON.parse((await run('audit', '--json', '--action', 'subscriber-add')).stdout) as Array<{ actor: string; target: string; ip: string }>;
     expect(sub).toEqual([expect.objectContaining({ actor: me, target: 'daily', ip: 'cli' })]);
+    expect(JSON.stringify(sub)).not.toContain('reader@example.net');
     const wrong = await run('audit', '--since', 'yesterday');
     expect(wrong.code).not.toBe(0);
     expect(wrong.errLines).toHaveLength(1);

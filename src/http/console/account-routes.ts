@@ -1,10 +1,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { App } from '../../wiring.js';
 import { BriefError } from '../../errors.js';
+import { userKey } from '../../users/index.js';
 import { HttpError } from '../http-error.js';
 import { throttled, recordFailure, type AdminGuard } from '../admin-auth.js';
 import type { SessionStore } from './session-store.js';
-import { addCookie, checkLoginCsrf, cookie, loginCsrf, LOGIN_COOKIE, SESSION_COOKIE, type CookieSettings } from './console-auth.js';
+import { addCookie, checkLoginCsrf, cookie, loginCsrf, parseCookies, LOGIN_COOKIE, SESSION_COOKIE, type CookieSettings } from './console-auth.js';
 import { CONSOLE_PATH } from './console-page.js';
 import { signInPage } from './sign-in-page.js';
 import { usersPage } from './users-page.js';
@@ -58,6 +59,7 @@ export async function signInRoutes(f: FastifyInstance, d: AccountRouteDeps): Pro
       throw err;
     }
     await app.audit.record({ actor: user.email, action: 'password-set', target: user.email, ip: req.ip });
+    await d.sessions.destroy(parseCookies(req.headers.cookie)[SESSION_COOKIE]);
     const { id, maxAge } = await d.sessions.create(user.email, user.role);
     addCookie(reply, cookie(SESSION_COOKIE, id, maxAge, d.cookies));
     addCookie(reply, cookie(LOGIN_COOKIE, '', 0, d.cookies));
@@ -100,7 +102,7 @@ export async function accountRoutes(s: FastifyInstance, d: AccountRouteDeps): Pr
   });
 
   s.post('/users/remove', admin, async (req: FastifyRequest<{ Body: { email?: string } }>, reply) => {
-    const email = String(req.body?.email ?? '').trim().toLowerCase();
+    const email = userKey(String(req.body?.email ?? ''));
     if (email === req.principal!.name) throw new HttpError(400, 'EINPUT', 'you cannot remove yourself: ask another admin');
     let removed = false;
     try {

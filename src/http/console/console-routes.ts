@@ -13,20 +13,21 @@ import { failureGroups, reportRows, writeReport } from '../../delivery/edition-r
 import { importCsv, normaliseAddress } from '../../subscribers/index.js';
 import { packagePath } from '../../paths.js';
 import { describeError, HttpError } from '../http-error.js';
-import { recordFailure, throttled, tokensEqual, type AdminGuard } from '../admin-auth.js';
+import { accountThrottled, recordAccountFailure, recordFailure, throttled, tokensEqual, type AdminGuard } from '../admin-auth.js';
 import { redactUrl } from '../redact-url.js';
 import { h } from '../page.js';
 import { SessionStore } from './session-store.js';
 import {
-  addCookie, checkCsrf, checkLoginCsrf, cookie, loadSession, loginCsrf, LOGIN_COOKIE, SESSION_COOKIE, type CookieSettings,
+  addCookie, checkCsrf, checkLoginCsrf, cookie, loadSession, loginCsrf, parseCookies, LOGIN_COOKIE, SESSION_COOKIE, type CookieSettings,
 } from './console-auth.js';
 import { CONSOLE_CSP, CONSOLE_PATH, consolePage, csrfField } from './console-page.js';
 import { EditionViews } from './edition-view.js';
 import { editionPage, sendConfirmPage, cancelConfirmPage, reportPage } from './edition-pages.js';
 import { newslettersPage } from './newsletters-page.js';
 import { allLists, subscribersPage } from './subscribers-page.js';
-import { neededRole, requireRole } from '../roles.js';
+import { neededRole, requireRole, roleAllows } from '../roles.js';
 import { accountRoutes, signInRoutes } from './account-routes.js';
+import { loginName, userKey } from '../../users/index.js';
 
 /** The console's static files (public/console/), read once. */
 const ASSETS: Record<string, { type: string; file: string }> = {
@@ -168,18 +169,23 @@ ${csrfField(token)}
     const stop = await throttled(guard, req.ip);
     if (stop) throw stop;
     const given = typeof req.body?.password === 'string' ? req.body.password : '';
-    const email = typeof req.body?.email === 'string' ? req.body.email.trim().toLowerCase().slice(0, 254) : '';
+    const email = typeof req.body?.email === 'string' ? userKey(req.body.email).slice(0, 254) : '';
+    const stopAccount = email ? await accountThrottled(guard, email) : undefined;
+    if (stopAccount) throw stopAccount;
     // No email: the shared BRIEF_ADMIN_TOKEN, an admin named "token".
     const who = email
       ? await app.users.verify(email, given).then((u) => u && { name: u.email, role: u.role })
       : tokensEqual(given, app.env.adminToken) ? { name: 'token', role: 'admin' as const } : undefined;
     if (!who) {
       await recordFailure(guard, req.ip);
-      await app.audit.record({ actor: email || 'token', action: 'login-failed', ip: req.ip });
+      if (email) await recordAccountFailure(guard, email);
+      await app.audit.record({ actor: email ? loginName(email) : 'token', action: 'login-failed', ip: req.ip });
       req.log.info({ ip: req.ip }, 'console login refused');
       reply.code(401);
       return loginPage(req, reply, { text: email ? 'Wrong email or password.' : 'Wrong password.', bad: true });
     }
+    // A new id at every login; the session this browser had before (anyone's) ends.
+    await sessions.destroy(parseCookies(req.headers.cookie)[SESSION_COOKIE]);
     const { id, maxAge } = await sessions.create(who.name, who.role);
     addCookie(reply, cookie(SESSION_COOKIE, id, maxAge, cookies));
     addCookie(reply, cookie(LOGIN_COOKIE, '', 0, cookies));
@@ -196,10 +202,10 @@ ${csrfField(token)}
       let signedIn = await loadSession(req, sessions);
       if (signedIn) {
         const sess = req.consoleSession!;
-        // A user's role is read now, not kept from the login: a removal or a new role counts at once.
+        // A user's role is read now, not kept from the login: a removal, a reset or a new role counts at once.
         if (sess.user === 'token' || sess.user === 'editor') req.principal = { name: 'token', role: 'admin' };
         else {
-          const u = await app.users.get(sess.user);
+          const u = await app.users.forSession(sess.user, sess.createdAt);
           if (u) req.principal = { name: u.email, role: u.role };
           else {
             await sessions.destroy(req.consoleSessionId);
@@ -279,7 +285,7 @@ ${csrfField(token)}
       try {
         const sent = await app.service.testSend(e.newsletter.id, e.date, to, { transport: app.transport(), secret: await app.secret() });
         req.log.info({ editionId: e.id, recipients: sent.length }, 'test send from the console');
-        await audit(req, 'test-send', e.id, `to ${to.join(', ')}`);
+        await audit(req, 'test-send', e.id, await app.subscribers.auditNames(to));
         await flash(req, `Test sent to ${sent.length} address${sent.length === 1 ? '' : 'es'}, subject marked [TEST].`);
       } catch (err) {
         if (!(err instanceof BriefError)) throw err;
@@ -371,10 +377,12 @@ ${csrfField(token)}
       const rows = [];
       for await (const r of reportRows({ editions: app.editions, domain: fromDomain(e.newsletter.from) }, e.id, { batches: { from: batch, to: batch } })) rows.push(r);
       const groups = await failureGroups(app.editions, e.id);
-      return html(reply, reportPage({ status: liveStatus(st), rows, groups, batch, batches, csrf: csrf(req) }));
+      // A viewer sees the counts and replies; recipients' addresses are an editor's (README).
+      const addresses = roleAllows(req.principal!.role, 'editor');
+      return html(reply, reportPage({ status: liveStatus(st), rows: addresses ? rows : [], groups, batch, batches, csrf: csrf(req), addresses }));
     });
 
-    s.get('/editions/:id/report.csv', async (req: IdReq, reply) => {
+    s.get('/editions/:id/report.csv', { config: { role: 'editor' } }, async (req: IdReq, reply) => {
       const e = editionParts(app, req.params.id);
       await app.service.status(e.id);
       const out = new PassThrough();
@@ -391,9 +399,11 @@ ${csrfField(token)}
     });
 
     // ---- subscribers ----
-    s.get('/subscribers', async (req: FastifyRequest<{ Querystring: { address?: string } }>, reply) =>
-      html(reply, await subscribersPage(app, { csrf: csrf(req), address: req.query.address, notice: await takeFlash(req) })),
-    );
+    s.get('/subscribers', async (req: FastifyRequest<{ Querystring: { address?: string } }>, reply) => {
+      // The counts are everyone's; looking up one address (a person's lists and status) an editor's.
+      if (req.query.address) requireRole(req, 'editor');
+      return html(reply, await subscribersPage(app, { csrf: csrf(req), address: req.query.address, notice: await takeFlash(req) }));
+    });
 
     s.post('/subscribers/remove', { config: { role: 'admin' } }, async (req: FastifyRequest<{ Body: { address?: string } }>, reply) => {
       const address = normaliseAddress(String(req.body?.address ?? ''));
@@ -402,7 +412,7 @@ ${csrfField(token)}
       let removed = 0;
       for (const l of lists) if (await app.subscribers.remove(l, address)) removed++;
       req.log.info({ lists: removed }, 'subscriber removed from the console');
-      await audit(req, 'subscriber-remove', address, `from ${removed} list${removed === 1 ? '' : 's'}`);
+      await audit(req, 'subscriber-remove', await app.subscribers.auditName(address), `from ${removed} list${removed === 1 ? '' : 's'}`);
       await flash(req, removed ? `Removed the address from ${removed} list${removed === 1 ? '' : 's'}.` : 'The address was on no list.');
       return reply.redirect(`${CONSOLE_PATH}/subscribers`, 303);
     });

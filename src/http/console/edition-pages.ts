@@ -166,12 +166,14 @@ export function cancelConfirmPage(s: Live, csrf: string): string {
   });
 }
 
-export function reportPage(o: { status: Live; rows: ReportRow[]; groups: FailureGroup[]; batch: number; batches: number; csrf: string }): string {
+/** `addresses: false` (a viewer): the counts and the SMTP replies, no recipient's address. */
+export function reportPage(o: { status: Live; rows: ReportRow[]; groups: FailureGroup[]; batch: number; batches: number; csrf: string; addresses?: boolean }): string {
+  const hide = o.addresses === false;
   const s = o.status;
   const path = editionPath(s.id);
   const groups = o.groups.length
     ? `<div class="table-wrap" tabindex="0" role="region" aria-label="Failures by SMTP reply"><table><caption class="muted">Failures grouped by SMTP reply</caption><thead><tr><th scope="col">SMTP reply</th><th scope="col">Outcome</th><th scope="col" class="num">Recipients</th><th scope="col">For example</th></tr></thead><tbody>${o.groups
-        .map((g) => `<tr><td class="wrap">${h(g.reply)}</td><td>${h(g.outcome)}</td><td class="num">${g.count}</td><td class="wrap">${h(g.sample.join(', '))}</td></tr>`)
+        .map((g) => `<tr><td class="wrap">${h(g.reply)}</td><td>${h(g.outcome)}</td><td class="num">${g.count}</td><td class="wrap">${hide ? '' : h(g.sample.join(', '))}</td></tr>`)
         .join('')}</tbody></table></div>`
     : '<p>No failures.</p>';
   const rows = o.rows
@@ -197,10 +199,10 @@ export function reportPage(o: { status: Live; rows: ReportRow[]; groups: Failure
 <div><dt>Recipients</dt><dd>${s.total}</dd></div><div><dt>Sent</dt><dd>${s.sent}</dd></div><div><dt>Failed</dt><dd>${s.failed}</dd></div>
 <div><dt>Suppressed</dt><dd>${s.suppressed}</dd></div><div><dt>Skipped</dt><dd>${s.skipped}</dd></div><div><dt>Not settled</dt><dd>${s.remaining}</dd></div>
 </dl>
-<div class="actions"><a class="button" href="${h(`${path}/report.csv`)}" download>Download report (CSV)</a></div>
+${hide ? '' : `<div class="actions"><a class="button" href="${h(`${path}/report.csv`)}" download>Download report (CSV)</a></div>`}
 ${groups}
 </section>
-<section class="card" aria-labelledby="rows-h"><h2 id="rows-h">Every recipient</h2>
+${hide ? '<p class="muted">Recipients\' addresses are shown to editors and admins only.</p>' : `<section class="card" aria-labelledby="rows-h"><h2 id="rows-h">Every recipient</h2>
 ${pager}
 <div class="table-wrap" tabindex="0" role="region" aria-label="Recipients"><table>
 <thead><tr><th scope="col">Recipient</th><th scope="col">Outcome</th><th scope="col">Message-ID</th><th scope="col">SMTP reply</th><th scope="col" class="num">Attempts</th><th scope="col">Time (UTC)</th></tr></thead>
@@ -208,6 +210,6 @@ ${pager}
 ${rows || '<tr><td colspan="6">No recipients in the snapshot yet.</td></tr>'}
 </tbody></table></div>
 ${pager}
-</section>`,
+</section>`}`,
   });
 }
