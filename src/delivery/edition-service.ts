@@ -17,6 +17,9 @@ import type { MailTransport } from './transport.js';
 import { buildMessage, messageIdFor, fromDomain } from './build-message.js';
 import { BATCH_JOB, PREPARE_JOB, batchJobId, prepareJobId, type BatchJobData, type PrepareJobData } from './queues.js';
 import { normaliseAddress } from '../subscribers/index.js';
+import { CurationStore, type CurationChange } from './curation-store.js';
+import { MAX_NOTE_CHARS } from '../edition/curation.js';
+import type { CompiledEdition } from '../compile-edition.js';
 
 export interface EditionServiceDeps {
   config: BriefConfig;
@@ -43,6 +46,67 @@ export class EditionService {
 
   get store(): EditionStore {
     return this.deps.editions;
+  }
+
+  get curations(): CurationStore {
+    return new CurationStore({ redis: this.deps.redis, keys: this.deps.keys });
+  }
+
+  /**
+   * Compiles the edition `id` as it would be frozen now, with its curation: what the console
+   * and `curate` show. Frozen editions compile too (the feeds now), so callers check state.
+   */
+  async compileFor(id: string): Promise<CompiledEdition> {
+    const { newsletter: newsletterId, date } = parseEditionId(id);
+    const newsletter = getNewsletter(this.deps.config, newsletterId);
+    return compileEdition(this.deps.config, newsletter, date, {
+      redis: this.deps.redis,
+      keys: this.deps.keys,
+      publicUrl: this.deps.publicUrl,
+      engine: this.deps.compileEngine,
+    });
+  }
+
+  /**
+   * Saves an editor's change to an upcoming edition's curation. Every article id must be an
+   * article of the edition's window (else EINPUT naming it); an edition already frozen
+   * cannot change (ESTATE). The articles the editor now sees are no longer "new".
+   */
+  async curate(id: string, change: CurationChange): Promise<CompiledEdition> {
+    const { newsletter: newsletterId, date } = parseEditionId(id);
+    const newsletter = getNewsletter(this.deps.config, newsletterId);
+    assertEditionDate(date);
+    editionWindow(newsletter.schedule, newsletter.timezone, date);
+    const canonical = makeEditionId(newsletter.id, date);
+    if (await this.deps.editions.isFrozen(canonical)) {
+      const st = await this.deps.editions.state(canonical);
+      throw new BriefError('ESTATE', `cannot curate ${canonical}: it is frozen (${st})`);
+    }
+    if (change.note && change.note.length > MAX_NOTE_CHARS) {
+      throw new BriefError('EINPUT', `note: ${change.note.length} characters; at most ${MAX_NOTE_CHARS}`);
+    }
+    const before = await this.compileFor(canonical);
+    const known = new Set(before.candidates.map((c) => c.id));
+    const check = (what: string, ids: string[] | undefined) => {
+      for (const a of ids ?? []) {
+        if (!known.has(a)) {
+          throw new BriefError('EINPUT', `${what}: no article ${quote(a)} in ${canonical} (its articles: ${[...known].join(', ') || 'none'})`);
+        }
+      }
+    };
+    check('exclude', change.exclude);
+    check('include', change.include);
+    check('pick', change.pick);
+    check('unpick', change.unpick);
+    if (change.lead) check('lead', [change.lead]);
+    if (change.order) check(`order of ${quote(change.order.section)}`, change.order.ids);
+    const excludedAfter = new Set([...before.curation.excluded, ...(change.exclude ?? [])]);
+    for (const a of change.include ?? []) excludedAfter.delete(a);
+    const lead = change.lead !== undefined ? change.lead : before.curation.lead;
+    if (lead && excludedAfter.has(lead)) throw new BriefError('EINPUT', `lead: ${quote(lead)} is excluded; include it first`);
+    await this.curations.update(canonical, { ...change, known: [...known] });
+    this.deps.logger.info({ editionId: canonical, change: Object.keys(change) }, 'edition curated');
+    return this.compileFor(canonical);
   }
 
   /**

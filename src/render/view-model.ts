@@ -50,6 +50,8 @@ export interface TemplateData {
   sections: SectionView[];
   membership: { text: string; url: string; button: string } | null;
   postalAddress: string | null;
+  /** The editor's intro note (plain text; `{{linkify note}}` in HTML), shown instead of the greeting. */
+  note: string | null;
 }
 
 /** The parts of the data that are the same for every variant, computed once per edition. */
@@ -66,6 +68,7 @@ export interface EditionView {
   sections: SectionView[];
   membership: TemplateData['membership'];
   postalAddress: string | null;
+  note: string | null;
 }
 
 const optionalText = (s: string | undefined): string | null => {
@@ -117,6 +120,7 @@ export function buildEditionView(
       ? { text: neutraliseText(m.text), url: neutraliseUrl(m.url), button: neutraliseText(m.button) }
       : null,
     postalAddress: optionalText(newsletter.postalAddress),
+    note: optionalText(content.note ?? undefined),
   };
 }
 

@@ -84,6 +84,8 @@ describe('every multi-key command, MULTI, pipeline and Lua script touches one Cl
     // A whole send: snapshot, fan-out, claims, outcomes, batches done, VERP, the limiter.
     worker = await app.startWorkers();
     const id = `daily-${FIXTURE_DATE}`;
+    // Curation (one hash per edition, written in one MULTI), read again by the freeze.
+    await app.service.curate(id, { pick: ['budget-2025'], note: 'Morning.' });
     await app.service.request('daily', FIXTURE_DATE);
     const done = await waitFor(async () => {
       const s = await app.service.status(id);
