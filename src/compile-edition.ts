@@ -4,7 +4,7 @@ import { resolveConfigPath } from './config/load.js';
 import type { Keys } from './keys.js';
 import type { Article, SkipReason, UndatedArticle } from './articles/types.js';
 import type { SourceFailure } from './articles/load-articles.js';
-import { editionWindow, selectEdition, articleKeys, editionId as makeEditionId, inWindow } from './edition/index.js';
+import { editionWindow, selectEdition, articleKeys, editionId as makeEditionId, inWindow, editionDateOf } from './edition/index.js';
 import type { EditionContent, EditionWindow } from './edition/types.js';
 import { inProcessEngine, type CompileEngine } from './compile-engine.js';
 import type { RenderedEdition } from './render/types.js';
@@ -33,6 +33,12 @@ export interface CompileDeps {
    * preview, a test send and the freeze all apply the same choices), else none
    */
   curation?: Curation;
+  /**
+   * The compile is the freeze, at this instant (epoch ms): when that is before the
+   * occurrence, the window ends here (DESIGN.md: the cut-off is the freeze), and the next
+   * edition's window starts here. @defaultValue the window ends at the occurrence
+   */
+  freezeAt?: number;
 }
 
 /** One article of the window as the console's curation shows it. */
@@ -106,8 +112,8 @@ export async function compileEdition(
   date: string,
   deps: CompileDeps,
 ): Promise<CompiledEdition> {
-  const window = editionWindow(newsletter.schedule, newsletter.timezone, date);
   const id = makeEditionId(newsletter.id, date);
+  const window = await cutWindow(editionWindow(newsletter.schedule, newsletter.timezone, date), id, newsletter, deps);
   const session = await (deps.engine ?? inProcessEngine).open();
   try {
     const sources = newsletter.sources.map((s) => ({
@@ -163,6 +169,27 @@ export async function compileEdition(
   } finally {
     session.close();
   }
+}
+
+/**
+ * The window with its cut-offs: an edition frozen before its occurrence ends at its freeze,
+ * and the edition after it starts there (both recorded in the edition's meta), so each
+ * article belongs to exactly one edition whenever the freeze happened.
+ */
+async function cutWindow(window: EditionWindow, id: string, newsletter: NewsletterConfig, deps: CompileDeps): Promise<EditionWindow> {
+  let { start, end } = window;
+  if (deps.redis && deps.keys) {
+    const prevId = makeEditionId(newsletter.id, editionDateOf(window.start, newsletter.timezone));
+    const [own, prev] = await Promise.all([
+      deps.redis.hget(deps.keys.edition(id), 'cutoff'),
+      deps.redis.hget(deps.keys.edition(prevId), 'cutoff'),
+    ]);
+    // The previous edition's cut-off is at or before its occurrence (this window's start).
+    if (prev && Number(prev) < Date.parse(start)) start = new Date(Number(prev)).toISOString();
+    if (own && Number(own) < Date.parse(end)) end = new Date(Number(own)).toISOString();
+  }
+  if (deps.freezeAt !== undefined && deps.freezeAt < Date.parse(end)) end = new Date(Math.max(deps.freezeAt, Date.parse(start) + 1)).toISOString();
+  return { ...window, start, end };
 }
 
 function candidateList(

@@ -105,6 +105,12 @@ describe('every multi-key command, MULTI, pipeline and Lua script touches one Cl
     await app.service.pause(other);
     await app.editions.park(other, 1);
     await app.service.cancel(other);
+    // Hold, release and approve (the approval script answers with the state when not awaiting).
+    const held = 'daily-2025-09-08';
+    await app.editions.create(held, 'daily', '2025-09-08');
+    await app.editions.hold(held);
+    await app.editions.release(held);
+    await app.editions.approve(held, 'editor');
     const third = 'daily-2025-09-07';
     await app.editions.create(third, 'daily', '2025-09-07');
     await app.editions.fail(third, 'test');
