@@ -1,6 +1,7 @@
 import type { RedisClient } from '../redis/connect.js';
 import type { Keys } from '../keys.js';
 import { NO_CURATION, type Curation } from '../edition/curation.js';
+import type { CompiledEdition } from '../compile-edition.js';
 
 /** One editor action on an edition's curation; every field is optional. */
 export interface CurationChange {
@@ -89,5 +90,20 @@ export function parseCuration(h: Record<string, string>): Curation {
     lead: h.lead || null,
     note: h.note || null,
     savedAt: Number.isFinite(savedAt) ? savedAt : null,
+  };
+}
+
+/** The curation of an edition as the API and `brief edition ID curate --json` show it. */
+export function curationJson(c: CompiledEdition) {
+  return {
+    edition: c.editionId,
+    window: { start: c.window.start, end: c.window.end },
+    lead: c.content.lead.id,
+    note: c.curation.note,
+    excluded: [...c.curation.excluded],
+    picks: c.content.picks.map((a) => a.id),
+    sections: c.content.sections.map((s) => ({ title: s.title, articles: s.articles.map((a) => a.id) })),
+    articles: c.candidates,
+    savedAt: c.curation.savedAt === null ? null : new Date(c.curation.savedAt).toISOString(),
   };
 }

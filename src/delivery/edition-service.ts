@@ -312,8 +312,7 @@ export class EditionService {
     const canonical = makeEditionId(n.id, date);
     await this.deps.editions.create(canonical, n.id, date);
     const s = await this.status(canonical);
-    const after = await this.deps.editions.hold(canonical);
-    if (after !== 'held') throw stateError(canonical, s.state, 'hold');
+    if (!(await this.deps.editions.hold(canonical))) throw stateError(canonical, s.state, 'hold');
     this.deps.logger.info({ editionId: canonical }, 'edition held');
     return this.status(canonical);
   }

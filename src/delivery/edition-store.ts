@@ -289,7 +289,7 @@ return 'cancelled'`,
 const holdScript = new LuaScript(
   'hold',
   `local cur = redis.call('HGET', KEYS[1], 'state')
-if cur ~= 'scheduled' and cur ~= 'awaiting-approval' then return cur or false end
+if cur ~= 'scheduled' and cur ~= 'awaiting-approval' then return '!' .. (cur or '') end
 redis.call('HSET', KEYS[1], 'state', 'held', 'heldFrom', cur, 'heldAt', ARGV[1])
 return 'held'`,
 );
@@ -390,9 +390,9 @@ export class EditionStore {
     };
   }
 
-  /** Holds an upcoming edition; returns the state after ('held', or why not). */
-  async hold(id: string): Promise<EditionState | null> {
-    return ((await holdScript.run<string | null>(this.redis, [this.keys.edition(id)], [new Date().toISOString()])) ?? null) as EditionState | null;
+  /** Holds an upcoming edition; true when this call held it (false: held already, or not upcoming). */
+  async hold(id: string): Promise<boolean> {
+    return (await holdScript.run<string>(this.redis, [this.keys.edition(id)], [new Date().toISOString()])) === 'held';
   }
 
   /** Releases a held edition: the state it returned to, or null when it was not held. */
