@@ -37,10 +37,10 @@ describe('curating an edition in the console (browser)', () => {
 
   /** Clicks a curation button and waits until the preview frame shows the change; its time in ms. */
   async function change(article: string, button: string): Promise<number> {
-    await page.evaluate(() => delete document.body.dataset.previewMs);
+    await page.evaluate('delete document.body.dataset.previewMs');
     await page.locator(`tr[data-article="${article}"]`).getByRole('button', { name: button, exact: true }).click();
-    await page.waitForFunction(() => document.body.dataset.previewMs !== undefined, undefined, { timeout: 10_000 });
-    return Number(await page.evaluate(() => document.body.dataset.previewMs));
+    await page.waitForFunction('document.body.dataset.previewMs !== undefined', undefined, { timeout: 10_000 });
+    return Number(await page.evaluate('document.body.dataset.previewMs'));
   }
 
   it('an editor excludes a story and picks a lead, the preview shows it at once, and a test send arrives with it', async () => {
