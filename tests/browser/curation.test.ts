@@ -33,14 +33,16 @@ describe('curating an edition in the console (browser)', () => {
     await sink?.stop();
   }, 60_000);
 
+  // The page's body, inside functions that run in the page (the tests compile without the DOM lib).
+  type Doc = { document: { body: { dataset: Record<string, string | undefined> } } };
   const previewText = () => page.frameLocator('iframe.preview-frame').locator('body').innerText();
 
   /** Clicks a curation button and waits until the preview frame shows the change; its time in ms. */
   async function change(article: string, button: string): Promise<number> {
-    await page.evaluate('delete document.body.dataset.previewMs');
+    await page.evaluate(() => delete (globalThis as unknown as Doc).document.body.dataset.previewMs);
     await page.locator(`tr[data-article="${article}"]`).getByRole('button', { name: button, exact: true }).click();
-    await page.waitForFunction('document.body.dataset.previewMs !== undefined', undefined, { timeout: 10_000 });
-    return Number(await page.evaluate('document.body.dataset.previewMs'));
+    await page.waitForFunction(() => (globalThis as unknown as Doc).document.body.dataset.previewMs !== undefined, undefined, { timeout: 10_000 });
+    return Number(await page.evaluate(() => (globalThis as unknown as Doc).document.body.dataset.previewMs));
   }
 
   it('an editor excludes a story and picks a lead, the preview shows it at once, and a test send arrives with it', async () => {
