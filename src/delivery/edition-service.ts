@@ -354,7 +354,14 @@ export class EditionService {
     await this.deps.editionsQueue.add(
       APPROVAL_JOB,
       { editionId: id },
-      { jobId: `approval-${id}`, delay: Math.max(0, occurrence - n.approvalLeadMinutes * 60_000 - Date.now()), removeOnComplete: { count: 100 } },
+      {
+        jobId: `approval-${id}`,
+        delay: Math.max(0, occurrence - n.approvalLeadMinutes * 60_000 - Date.now()),
+        // A feed down at review time is tried again; the firing at the occurrence asks again too.
+        attempts: 5,
+        backoff: { type: 'exponential', delay: 5000 },
+        removeOnComplete: { count: 100 },
+      },
     );
     return id;
   }

@@ -67,6 +67,34 @@ describe('approval and hold (real Redis, BullMQ Job Schedulers, real SMTP)', () 
     expect(after.text).toContain('brief_editions_awaiting_approval{newsletter="daily"} 0');
   }, 40_000);
 
+  it('approved before its occurrence: frozen then (the window ends there), sent at the occurrence, once', async () => {
+    const occurrence = occurrenceIn(7);
+    const id = `daily-${utcDate(occurrence)}`;
+    sink = new SmtpSink();
+    t = await testApp({
+      smtpUrl: await sink.start(),
+      schedule: dailyAtSecond(occurrence),
+      timezone: 'UTC',
+      newsletter: { approval: 'required', approvers: ['desk@example.org'] },
+    });
+    writeTimedFeed(t.feedFile, [{ id: 'one', title: 'Story one', at: Date.now() - 3600_000 }]);
+    await t.app.subscribers.add('daily', 'reader@example.net');
+    workers.push(await t.app.startWorkers());
+    await waitFor(async () => (await t!.app.editions.state(id)) === 'awaiting-approval', 15_000, 'awaiting-approval');
+    const approved = await t.app.service.approve(id, 'desk@example.org');
+    expect(approved.state).toBe('scheduled');
+    expect(Date.parse(approved.cutoff!)).toBeLessThan(occurrence);
+    await sleep(1000);
+    expect(Date.now()).toBeLessThan(occurrence);
+    expect(sink.copies().get('reader@example.net')).toBeUndefined();
+    await waitFor(async () => (await t!.app.editions.state(id)) === 'sent', 20_000, 'the send at the occurrence');
+    const [mail] = await sink.parsedFor('reader@example.net');
+    expect(sink.messages.find((m) => m.rcpt.includes('reader@example.net'))!.at).toBeGreaterThanOrEqual(occurrence);
+    expect(mail!.subject).toContain('The Test Brief');
+    await sink.quiet(1500, 5000);
+    expect(sink.copies().get('reader@example.net')).toBe(1);
+  }, 40_000);
+
   it('a hold survives a worker restart: the occurrence passes, nothing goes out until the release', async () => {
     const occurrence = occurrenceIn(5);
     const id = `daily-${utcDate(occurrence)}`;
@@ -109,8 +137,9 @@ describe('approval and hold (real Redis, BullMQ Job Schedulers, real SMTP)', () 
 
     // A story published after the freeze but before the occurrence: the old rule would
     // put it in the edition already sent (lost); now it opens the next edition.
-    await sleep(20);
-    const later = Date.now();
+    // RSS dates have whole seconds: the first whole second after the cut-off, once it is past.
+    const later = Math.ceil((Date.parse(cutoff) + 1) / 1000) * 1000;
+    while (Date.now() <= later) await sleep(50);
     expect(later).toBeGreaterThan(Date.parse(cutoff));
     writeTimedFeed(t.feedFile, [
       { id: 'before', title: 'Before the freeze', at: Date.now() - 60_000 },
