@@ -96,5 +96,13 @@ describe('curating an edition in the console (browser)', () => {
     expect(html).not.toContain('New rail link opens');
     expect(html.indexOf('Harvest festival')).toBeLessThan(html.indexOf('Parliament passes'));
     expect(html).toContain('Quiet morning.');
+
+    // Hold and release from the console (forms with the CSRF token, like the others).
+    await page.getByRole('button', { name: 'Hold', exact: true }).click();
+    await expect.poll(() => page.getByText('the scheduled send waits until it is released').isVisible()).toBe(true);
+    expect(await t.app.editions.state(ID)).toBe('held');
+    await page.getByRole('button', { name: 'Release', exact: true }).click();
+    await expect.poll(() => page.getByRole('button', { name: 'Hold', exact: true }).isVisible()).toBe(true);
+    expect(await t.app.editions.state(ID)).toBe('scheduled');
   }, 90_000);
 });

@@ -101,7 +101,8 @@ export class EditionViews {
       newsletter: n,
       date,
       status,
-      window,
+      // With its cut-offs (an early freeze of this edition or the one before), as compiled.
+      window: compiled?.window ?? window,
       frozen: Boolean(frozenContent),
       subject: rendered?.subject ?? null,
       lead: compiled ? { title: compiled.content.lead.title, url: compiled.content.lead.url } : null,
