@@ -104,6 +104,9 @@ export class EditionService {
     if (change.order) check(`order of ${quote(change.order.section)}`, change.order.ids);
     const excludedAfter = new Set([...before.curation.excluded, ...(change.exclude ?? [])]);
     for (const a of change.include ?? []) excludedAfter.delete(a);
+    if (before.candidates.every((c) => excludedAfter.has(c.id))) {
+      throw new BriefError('EINPUT', `exclude: that would leave ${canonical} with no articles; cancel or hold the edition instead`);
+    }
     const lead = change.lead !== undefined ? change.lead : before.curation.lead;
     if (lead && excludedAfter.has(lead)) throw new BriefError('EINPUT', `lead: ${quote(lead)} is excluded; include it first`);
     await this.curations.update(canonical, { ...change, known: [...known] });

@@ -70,6 +70,13 @@ describe('curation of an edition (real Redis, real SMTP)', () => {
     expect((err as BriefError).message).toMatch(/^exclude: no article "nope" in daily-2025-09-05/);
   });
 
+  it('refuses to exclude the last article (an empty edition is never sent; hold or cancel it)', async () => {
+    t = await testApp();
+    await t.app.service.curate(ID, { exclude: ['rail-2025', 'budget-2025'] });
+    await expect(t.app.service.curate(ID, { exclude: ['harvest-2025'] })).rejects.toThrow(/^exclude: that would leave daily-2025-09-05 with no articles/);
+    expect((await t.app.service.compileFor(ID)).content.articles.map((a) => a.id)).toEqual(['harvest-2025']);
+  });
+
   it('shows an article that arrived after curating as new, and includes it', async () => {
     t = await testApp();
     const { readFileSync, writeFileSync } = await import('node:fs');
