@@ -31,6 +31,9 @@ export const newsletter: NewsletterConfig = {
   },
   postalAddress: 'The Caucasus Daily Brief\n12 Rustaveli Avenue\n0108 Tbilisi, Georgia',
   signup: { doubleOptIn: true, allowedOrigins: [], storeIp: 'hash' },
+  approval: 'none',
+  approvalLeadMinutes: 60,
+  approvers: [],
 };
 
 /** Place and the section it belongs to; "Brussels" lands in the catch-all. */

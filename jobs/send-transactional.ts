@@ -14,6 +14,7 @@ export function transactionalProcessor(deps: { mailer: TransactionalMailer; sign
       const r = await deps.signup.purge();
       return `purged ${r.pending} pending, ${r.offers} offers`;
     }
+    if (job.data?.kind === 'approval') return deps.mailer.approvalRequest(job.data.id);
     if (job.data?.kind !== 'confirm' && job.data?.kind !== 'welcome') throw new UnrecoverableError(`unknown transactional job ${job.name}`);
     return deps.mailer.run(job.data);
   };

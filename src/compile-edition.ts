@@ -4,11 +4,13 @@ import { resolveConfigPath } from './config/load.js';
 import type { Keys } from './keys.js';
 import type { Article, SkipReason, UndatedArticle } from './articles/types.js';
 import type { SourceFailure } from './articles/load-articles.js';
-import { editionWindow, selectEdition, articleKeys, editionId as makeEditionId, inWindow } from './edition/index.js';
+import { editionWindow, selectEdition, articleKeys, editionId as makeEditionId, inWindow, editionDateOf } from './edition/index.js';
 import type { EditionContent, EditionWindow } from './edition/types.js';
 import { inProcessEngine, type CompileEngine } from './compile-engine.js';
 import type { RenderedEdition } from './render/types.js';
 import { BriefError } from './errors.js';
+import { NO_CURATION, isNewArrival, type Curation } from './edition/curation.js';
+import { CurationStore } from './delivery/curation-store.js';
 
 export interface CompileDeps {
   /** When given, articles already sent by earlier editions of the newsletter are left out. */
@@ -26,6 +28,32 @@ export interface CompileDeps {
   recordFirstSeen?: boolean;
   /** @defaultValue Date.now() */
   now?: number;
+  /**
+   * The editor's curation. @defaultValue read from Redis when `redis` is given (so a
+   * preview, a test send and the freeze all apply the same choices), else none
+   */
+  curation?: Curation;
+  /**
+   * The compile is the freeze, at this instant (epoch ms): when that is before the
+   * occurrence, the window ends here (DESIGN.md: the cut-off is the freeze), and the next
+   * edition's window starts here. @defaultValue the window ends at the occurrence
+   */
+  freezeAt?: number;
+}
+
+/** One article of the window as the console's curation shows it. */
+export interface CandidateArticle {
+  id: string;
+  title: string;
+  url: string;
+  published: string;
+  /** The section it is in, "lead", or null when excluded (or over maxArticles). */
+  placement: string | null;
+  excluded: boolean;
+  lead: boolean;
+  pick: boolean;
+  /** Arrived after the editor last curated: the console marks it. */
+  isNew: boolean;
 }
 
 export interface CompiledEdition {
@@ -39,6 +67,10 @@ export interface CompiledEdition {
   failures: SourceFailure[];
   /** Articles of the window left out of the edition, and why (the editor console shows them). */
   skipped: Array<{ title: string; why: string }>;
+  /** Every article of the window not sent before, newest first, with the editor's choices. */
+  candidates: CandidateArticle[];
+  /** The curation that was applied. */
+  curation: Curation;
   /** False when no Redis was given, so earlier editions were not checked. */
   checkedEarlierEditions: boolean;
   /** Peak memory of the compile process, in bytes, when it ran in a child process. */
@@ -80,8 +112,8 @@ export async function compileEdition(
   date: string,
   deps: CompileDeps,
 ): Promise<CompiledEdition> {
-  const window = editionWindow(newsletter.schedule, newsletter.timezone, date);
   const id = makeEditionId(newsletter.id, date);
+  const window = await cutWindow(editionWindow(newsletter.schedule, newsletter.timezone, date), id, newsletter, deps);
   const session = await (deps.engine ?? inProcessEngine).open();
   try {
     const sources = newsletter.sources.map((s) => ({
@@ -106,14 +138,21 @@ export async function compileEdition(
     }
     const alreadySent =
       deps.redis && deps.keys ? await sentBefore(deps.redis, deps.keys, newsletter.id, articles, id) : undefined;
-    const content = selectEdition({ newsletter, window, articles, alreadySent });
+    const curation =
+      deps.curation ?? (deps.redis && deps.keys ? await new CurationStore({ redis: deps.redis, keys: deps.keys }).read(id) : NO_CURATION);
+    const content = selectEdition({ newsletter, window, articles, alreadySent, curation });
     const chosen = new Set(content?.articles ?? []);
     const skipped = articles
       .filter((a) => inWindow(window, a.published) && !chosen.has(a))
       .map((a) => ({
         title: a.title,
-        why: alreadySent?.(a) ? 'sent in an earlier edition' : `a duplicate of another story, or over maxArticles (${newsletter.maxArticles})`,
+        why: alreadySent?.(a)
+          ? 'sent in an earlier edition'
+          : curation.excluded.has(a.id)
+            ? 'excluded by an editor'
+            : `a duplicate of another story, or over maxArticles (${newsletter.maxArticles})`,
       }));
+    const candidates = candidateList(articles, window, alreadySent, curation, content);
     if (!content) {
       throw new BriefError(
         'EEMPTY',
@@ -127,10 +166,64 @@ export async function compileEdition(
       editionId: id,
       archiveUrl: archiveUrl(deps.publicUrl, newsletter.id, date),
     });
-    return { editionId: id, window, content, rendered, warnings, failures, skipped, checkedEarlierEditions: Boolean(deps.redis), compileRss: session.peakRss() };
+    return { editionId: id, window, content, rendered, warnings, failures, skipped, candidates, curation, checkedEarlierEditions: Boolean(deps.redis), compileRss: session.peakRss() };
   } finally {
     session.close();
   }
+}
+
+/**
+ * The window with its cut-offs: an edition frozen before its occurrence ends at its freeze,
+ * and the edition after it starts there (both recorded in the edition's meta), so each
+ * article belongs to exactly one edition whenever the freeze happened.
+ */
+async function cutWindow(window: EditionWindow, id: string, newsletter: NewsletterConfig, deps: CompileDeps): Promise<EditionWindow> {
+  let { start, end } = window;
+  if (deps.redis && deps.keys) {
+    const prevId = makeEditionId(newsletter.id, editionDateOf(window.start, newsletter.timezone));
+    const [own, prev] = await Promise.all([
+      deps.redis.hget(deps.keys.edition(id), 'cutoff'),
+      deps.redis.hget(deps.keys.edition(prevId), 'cutoff'),
+    ]);
+    // The previous edition's cut-off is at or before its occurrence (this window's start).
+    if (prev && Number(prev) < Date.parse(start)) start = new Date(Number(prev)).toISOString();
+    if (own && Number(own) < Date.parse(end)) end = new Date(Number(own)).toISOString();
+  }
+  if (deps.freezeAt !== undefined && deps.freezeAt < Date.parse(end)) end = new Date(Math.max(deps.freezeAt, Date.parse(start) + 1)).toISOString();
+  return { ...window, start, end };
+}
+
+function candidateList(
+  articles: Article[],
+  window: EditionWindow,
+  alreadySent: ((a: Article) => boolean) | undefined,
+  curation: Curation,
+  content: EditionContent | null,
+): CandidateArticle[] {
+  const placement = new Map<Article, string>();
+  if (content) {
+    placement.set(content.lead, 'lead');
+    for (const s of content.sections) for (const a of s.articles) placement.set(a, s.title);
+  }
+  const picks = new Set(content?.picks ?? []);
+  const seen = new Set<string>();
+  const out: CandidateArticle[] = [];
+  for (const a of articles) {
+    if (!inWindow(window, a.published) || alreadySent?.(a) || seen.has(a.id)) continue;
+    seen.add(a.id);
+    out.push({
+      id: a.id,
+      title: a.title,
+      url: a.url,
+      published: a.published,
+      placement: placement.get(a) ?? null,
+      excluded: curation.excluded.has(a.id),
+      lead: content?.lead === a,
+      pick: picks.has(a),
+      isNew: isNewArrival(curation, a),
+    });
+  }
+  return out.sort((x, y) => Date.parse(y.published) - Date.parse(x.published));
 }
 
 /** How many warning lines an empty edition's error repeats. */

@@ -66,6 +66,12 @@ export interface Keys {
   editionVerp(editionId: string): string;
   /** Hash: inbound event key (kind|address) -> 1, so a repeated DSN or webhook counts once. */
   editionBounceEvents(editionId: string): string;
+  /**
+   * Hash: the editor's curation of this edition (src/delivery/curation-store.ts): `x:ID`
+   * excluded, `p:ID` pick (1) or not (0), `k:ID` seen, `o:SECTION` order (JSON), `lead`,
+   * `note`, `savedAt`. One key, so every change is one atomic write.
+   */
+  editionCuration(editionId: string): string;
   /** Hash: VERP edition hash -> edition id. */
   verpEditions(): string;
   /** Hash: inbound event key -> ms, for events that name no edition (ESP webhooks without one). */
@@ -135,6 +141,7 @@ export function makeKeys(prefix = 'brief'): Keys {
     editionSeen: (id) => `${p}:{ed:${id}}:seen`,
     editionVerp: (id) => `${p}:{ed:${id}}:verp`,
     editionBounceEvents: (id) => `${p}:{ed:${id}}:bounce-events`,
+    editionCuration: (id) => `${p}:{ed:${id}}:curation`,
     verpEditions: () => `${p}:verp-editions`,
     inboundEvents: () => `${p}:inbound-events`,
     softBounces: (email) => `${p}:soft-bounces:${email}`,

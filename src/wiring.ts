@@ -37,6 +37,7 @@ import {
   type BatchJobData,
   type PrepareJobData,
   type TransactionalJobData,
+  TRANSACTIONAL_JOB,
 } from './delivery/queues.js';
 import { ConsentStore } from './subscribers/index.js';
 import { SignupService } from './signup/signup-service.js';
@@ -166,6 +167,9 @@ export function createApp(opts: AppOptions): App {
   const service = new EditionService({
     config, redis, keys, editions, subscribers, editionsQueue, batchQueue, publicUrl: env.publicUrl, logger,
     compileEngine, metrics,
+    notifyApprovers: async (editionId) => {
+      await transactionalQueue.add(TRANSACTIONAL_JOB, { kind: 'approval', id: editionId }, { jobId: `approval-${editionId}` });
+    },
   });
 
   let transport: MailTransport | undefined = opts.transport;
@@ -259,6 +263,8 @@ export function createApp(opts: AppOptions): App {
         });
       }
       const sync = await syncSchedules(editionsQueue, config);
+      // Approval steps survive in Redis as delayed jobs; each start makes sure the next is queued.
+      for (const n of config.newsletters) await service.scheduleApproval(n.id);
       logger.info(
         { workerId, schedulers: sync.upserted, removed: sync.removed, transport: getTransport().description, redis: describeTarget(redisTarget) },
         'worker started',

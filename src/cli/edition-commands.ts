@@ -12,6 +12,27 @@ import { getNewsletter } from '../config/load.js';
 import { quote } from '../errors.js';
 import { COMPLAINT_ALERT, COMPLAINT_WARN } from '../inbound/complaint-rate.js';
 import { auditCli } from './cli-actor.js';
+import { readFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import { curationJson, type CurationChange } from '../delivery/curation-store.js';
+
+interface CurateOptions {
+  exclude?: string[];
+  include?: string[];
+  lead?: string;
+  pick?: string[];
+  unpick?: string[];
+  noteFile?: string;
+}
+
+/** Who approved from the command line: the login name (the audit log of #17 records more). */
+function userInfoName(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return 'unknown';
+  }
+}
 
 
 export function formatStatusLine(s: EditionStatus): string {
@@ -116,16 +137,21 @@ export function editionCommands(ctx: OwnedContext): Command[] {
       }
     });
 
+  const actions = ['status', 'pause', 'resume', 'cancel', 'report', 'curate', 'approve', 'hold', 'release'];
   const edition = new Command('edition')
-    .description('inspect or control one edition: status | pause | resume | cancel | report')
+    .description('inspect or control one edition: status | pause | resume | cancel | report | curate | approve | hold | release')
     .argument('<ID>', 'edition id, e.g. daily-2025-09-05')
-    .addArgument(
-      new Command().createArgument('<ACTION>', 'status, pause, resume, cancel or report').choices(['status', 'pause', 'resume', 'cancel', 'report']),
-    )
-    .option('--json', 'print the status as JSON')
+    .addArgument(new Command().createArgument('<ACTION>', actions.join(', ')).choices(actions))
+    .option('--json', 'print the status (or the curation) as JSON')
     .option('--csv', 'report: CSV (email,list,outcome,detail,message_id,smtp_reply,attempts,time) instead of tab-separated lines')
     .option('--out <FILE>', 'report: write it here instead of stdout')
-    .action(async (id: string, action: string, opts: { json?: boolean; csv?: boolean; out?: string }) => {
+    .option('--exclude <ARTICLE_ID...>', 'curate: leave these articles out')
+    .option('--include <ARTICLE_ID...>', 'curate: undo an exclude')
+    .option('--lead <ARTICLE_ID>', 'curate: the lead story ("" for the default)')
+    .option('--pick <ARTICLE_ID...>', "curate: mark as editor's picks")
+    .option('--unpick <ARTICLE_ID...>', "curate: unmark editor's picks")
+    .option('--note-file <FILE>', 'curate: the intro note (plain text, links allowed) that replaces the greeting; an empty file removes it')
+    .action(async (id: string, action: string, opts: CurateOptions & { json?: boolean; csv?: boolean; out?: string }) => {
       const rt = await openRuntime(ctx);
       try {
         const svc = rt.app.service;
@@ -133,12 +159,20 @@ export function editionCommands(ctx: OwnedContext): Command[] {
           await report(rt.app, id, opts);
           return;
         }
+        if (action === 'curate') {
+          await curate(rt.app, id, opts);
+          return;
+        }
+        // Each action is one call, so the role check and audit record of #17 fit in here.
         const s =
           action === 'pause' ? await svc.pause(id)
           : action === 'resume' ? await svc.resume(id)
           : action === 'cancel' ? await svc.cancel(id)
+          : action === 'approve' ? await svc.approve(id, `cli:${userInfoName()}`)
+          : action === 'hold' ? await svc.hold(id)
+          : action === 'release' ? await svc.release(id)
           : await svc.status(id);
-        if (action !== 'status') await auditCli(ctx, { action: action as 'pause' | 'resume' | 'cancel', target: s.id, detail: `now ${s.state}` });
+        if (action !== 'status') await auditCli(ctx, { action: action as 'pause' | 'resume' | 'cancel' | 'approve' | 'hold' | 'release', target: s.id, detail: `now ${s.state}` });
         ctx.stdout.write((opts.json ? JSON.stringify(s) : [formatStatusLine(s), ...formatDetails(s)].join('\n')) + '\n');
         const notice = complaintNotice(s);
         if (notice) ctx.warn(notice);
@@ -146,6 +180,38 @@ export function editionCommands(ctx: OwnedContext): Command[] {
         await rt.close();
       }
     });
+
+  /**
+   * `brief edition ID curate`: applies the options as one change (ids checked against the
+   * edition's articles first; one line and a non-zero exit for a bad one), then prints the
+   * edition's articles as it would be frozen now.
+   */
+  async function curate(app: App, id: string, opts: CurateOptions & { json?: boolean }): Promise<void> {
+    const change: CurationChange = {};
+    if (opts.exclude) change.exclude = opts.exclude;
+    if (opts.include) change.include = opts.include;
+    if (opts.pick) change.pick = opts.pick;
+    if (opts.unpick) change.unpick = opts.unpick;
+    if (opts.lead !== undefined) change.lead = opts.lead || null;
+    if (opts.noteFile !== undefined) {
+      try {
+        change.note = readFileSync(opts.noteFile, 'utf8').trim() || null;
+      } catch (err) {
+        throw new BriefError('EINPUT', `--note-file: cannot read ${quote(opts.noteFile)}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      }
+    }
+    const compiled = Object.keys(change).length ? await app.service.curate(id, change) : await app.service.compileFor(id);
+    if (opts.json) {
+      ctx.stdout.write(JSON.stringify(curationJson(compiled)) + '\n');
+      return;
+    }
+    const picks = new Set(compiled.content.picks.map((a) => a.id));
+    for (const a of compiled.candidates) {
+      const marks = [a.lead ? 'lead' : '', picks.has(a.id) ? 'pick' : '', a.excluded ? 'excluded' : '', a.isNew ? 'new' : ''].filter(Boolean).join(',');
+      ctx.stdout.write(`${a.id}\t${a.placement ?? '-'}\t${marks || '-'}\t${a.title}\n`);
+    }
+    if (compiled.curation.note) ctx.warn(`note: ${compiled.curation.note.split('\n')[0]}${compiled.curation.note.includes('\n') ? ' …' : ''}`);
+  }
 
   /**
    * `brief edition ID report`: every recipient of the snapshot with its outcome, streamed

@@ -183,6 +183,15 @@ export const newsletterSchema = z.strictObject({
   unsubscribeMailbox: mailbox('"unsubscribe@example.org"').optional(),
   /** The signup form and its double opt-in. */
   signup: signupSchema.default(() => signupSchema.parse({})),
+  /**
+   * "required": each edition is compiled `approvalLeadMinutes` before its occurrence into
+   * state awaiting-approval and goes out only once approved. @defaultValue "none"
+   */
+  approval: z.enum(['none', 'required']).default('none'),
+  /** How long before the occurrence the edition awaits approval. @defaultValue 60 */
+  approvalLeadMinutes: z.number().int().min(0).max(7 * 24 * 60).default(60),
+  /** Addresses told by email that an edition awaits approval. @defaultValue [] */
+  approvers: z.array(mailbox('"editor@example.org"')).max(50).default([]),
 });
 
 export const deliverySchema = z.strictObject({
@@ -253,6 +262,9 @@ export const configSchema = z
         ctx.addIssue({ code: 'custom', path: ['newsletters', i, 'id'], message: `duplicate newsletter id "${n.id}"` });
       }
       seen.add(n.id);
+      if (n.approval === 'required' && n.approvers.length === 0) {
+        ctx.addIssue({ code: 'custom', path: ['newsletters', i, 'approvers'], message: 'approval "required" needs at least one approver address' });
+      }
     });
   });
 

@@ -5,7 +5,7 @@ import type { BriefConfig } from '../config/schema.js';
 import { getNewsletter } from '../config/load.js';
 import type { Keys } from '../keys.js';
 import { BriefError, quote } from '../errors.js';
-import { articleKeys, assertEditionDate, editionId as makeEditionId, editionWindow, parseEditionId } from '../edition/index.js';
+import { articleKeys, assertEditionDate, editionId as makeEditionId, editionWindow, nextEditionDate, parseEditionId } from '../edition/index.js';
 import { archiveUrl, compileEdition } from '../compile-edition.js';
 import type { MetricsStore } from './metrics-store.js';
 import type { CompileEngine } from '../compile-engine.js';
@@ -15,9 +15,12 @@ import { EditionStore, type EditionState, type EditionStatus } from './edition-s
 import { takeSnapshot } from './snapshot.js';
 import type { MailTransport } from './transport.js';
 import { buildMessage, messageIdFor, fromDomain } from './build-message.js';
-import { BATCH_JOB, PREPARE_JOB, batchJobId, prepareJobId, type BatchJobData, type PrepareJobData } from './queues.js';
+import { APPROVAL_JOB, BATCH_JOB, PREPARE_JOB, batchJobId, prepareJobId, type BatchJobData, type PrepareJobData } from './queues.js';
 import { normaliseAddress } from '../subscribers/index.js';
 import { clipWarning, htmlPartBytes } from '../render/part-size.js';
+import { CurationStore, type CurationChange } from './curation-store.js';
+import { MAX_NOTE_CHARS } from '../edition/curation.js';
+import type { CompiledEdition } from '../compile-edition.js';
 
 export interface EditionServiceDeps {
   config: BriefConfig;
@@ -33,6 +36,8 @@ export interface EditionServiceDeps {
   compileEngine?: CompileEngine;
   /** Counts feed errors for /metrics (brief_feed_errors_total). */
   metrics?: MetricsStore;
+  /** Tells a newsletter's approvers that an edition awaits approval (the transactional queue). */
+  notifyApprovers?: (editionId: string) => Promise<void>;
 }
 
 /**
@@ -44,6 +49,70 @@ export class EditionService {
 
   get store(): EditionStore {
     return this.deps.editions;
+  }
+
+  get curations(): CurationStore {
+    return new CurationStore({ redis: this.deps.redis, keys: this.deps.keys });
+  }
+
+  /**
+   * Compiles the edition `id` as it would be frozen now, with its curation: what the console
+   * and `curate` show. Frozen editions compile too (the feeds now), so callers check state.
+   */
+  async compileFor(id: string): Promise<CompiledEdition> {
+    const { newsletter: newsletterId, date } = parseEditionId(id);
+    const newsletter = getNewsletter(this.deps.config, newsletterId);
+    return compileEdition(this.deps.config, newsletter, date, {
+      redis: this.deps.redis,
+      keys: this.deps.keys,
+      publicUrl: this.deps.publicUrl,
+      engine: this.deps.compileEngine,
+    });
+  }
+
+  /**
+   * Saves an editor's change to an upcoming edition's curation. Every article id must be an
+   * article of the edition's window (else EINPUT naming it); an edition already frozen
+   * cannot change (ESTATE). The articles the editor now sees are no longer "new".
+   */
+  async curate(id: string, change: CurationChange): Promise<CompiledEdition> {
+    const { newsletter: newsletterId, date } = parseEditionId(id);
+    const newsletter = getNewsletter(this.deps.config, newsletterId);
+    assertEditionDate(date);
+    editionWindow(newsletter.schedule, newsletter.timezone, date);
+    const canonical = makeEditionId(newsletter.id, date);
+    if (await this.deps.editions.isFrozen(canonical)) {
+      const st = await this.deps.editions.state(canonical);
+      throw new BriefError('ESTATE', `cannot curate ${canonical}: it is frozen (${st})`);
+    }
+    if (change.note && change.note.length > MAX_NOTE_CHARS) {
+      throw new BriefError('EINPUT', `note: ${change.note.length} characters; at most ${MAX_NOTE_CHARS}`);
+    }
+    const before = await this.compileFor(canonical);
+    const known = new Set(before.candidates.map((c) => c.id));
+    const check = (what: string, ids: string[] | undefined) => {
+      for (const a of ids ?? []) {
+        if (!known.has(a)) {
+          throw new BriefError('EINPUT', `${what}: no article ${quote(a)} in ${canonical} (its articles: ${[...known].join(', ') || 'none'})`);
+        }
+      }
+    };
+    check('exclude', change.exclude);
+    check('include', change.include);
+    check('pick', change.pick);
+    check('unpick', change.unpick);
+    if (change.lead) check('lead', [change.lead]);
+    if (change.order) check(`order of ${quote(change.order.section)}`, change.order.ids);
+    const excludedAfter = new Set([...before.curation.excluded, ...(change.exclude ?? [])]);
+    for (const a of change.include ?? []) excludedAfter.delete(a);
+    if (before.candidates.every((c) => excludedAfter.has(c.id))) {
+      throw new BriefError('EINPUT', `exclude: that would leave ${canonical} with no articles; cancel or hold the edition instead`);
+    }
+    const lead = change.lead !== undefined ? change.lead : before.curation.lead;
+    if (lead && excludedAfter.has(lead)) throw new BriefError('EINPUT', `lead: ${quote(lead)} is excluded; include it first`);
+    await this.curations.update(canonical, { ...change, known: [...known] });
+    this.deps.logger.info({ editionId: canonical, change: Object.keys(change) }, 'edition curated');
+    return this.compileFor(canonical);
   }
 
   /**
@@ -96,60 +165,17 @@ export class EditionService {
     const newsletter = getNewsletter(this.deps.config, newsletterId);
     if (status.state === 'scheduled') {
       if (!(await editions.isFrozen(id))) {
-        let compiled;
-        try {
-          compiled = await compileEdition(this.deps.config, newsletter, date, {
-            redis: this.deps.redis,
-            keys: this.deps.keys,
-            publicUrl: this.deps.publicUrl,
-            engine: this.deps.compileEngine,
-            recordFirstSeen: true,
-          });
-        } catch (err) {
-          // Every source failing (or a required one) fails this compile with one line per
-          // source: the edition waits (state scheduled) to be asked again, and its status
-          // shows why.
-          if (err instanceof BriefError && err.code === 'EFEED') {
-            await editions.noteError(id, err.message);
-            const lines = err.message.split('\n');
-            for (const s of newsletter.sources) {
-              const label = s.name ?? s.url;
-              if (lines.some((l) => l.startsWith(`${label}:`) || l.startsWith(`${label} (page `))) this.deps.metrics?.incrFeedError(newsletter.id, label);
-            }
-          }
-          if (err instanceof BriefError && (err.code === 'EEMPTY' || err.code === 'EDATE')) {
-            await editions.fail(id, err.message);
-            logger.warn({ editionId: id, code: err.code }, err.message);
-            return;
-          }
-          throw err;
+        // Never out unapproved: without an approval this compile is for review only.
+        if (newsletter.approval === 'required' && !status.approvedAt) {
+          await this.awaitApproval(id);
+          return;
         }
-        for (const w of compiled.warnings) logger.warn({ editionId: id }, w);
-        for (const f of compiled.failures) {
-          logger.error({ editionId: id, source: f.source }, `feed failed; the edition goes out without it: ${f.error}`);
-          this.deps.metrics?.incrFeedError(newsletter.id, f.source);
-        }
-        await editions.freeze(id, newsletter.id, compiled.rendered, {
-          count: compiled.content.articles.length,
-          keys: compiled.content.articles.flatMap((a) => articleKeys(a)),
-          feedErrors: compiled.failures,
-        });
-        const partBytes = htmlPartBytes(compiled.rendered);
-        const nearClip = clipWarning(partBytes);
-        if (nearClip) logger.warn({ editionId: id, htmlPartBytes: partBytes }, nearClip);
-        logger.info(
-          {
-            editionId: id,
-            articles: compiled.content.articles.length,
-            htmlPartBytes: partBytes,
-            compileRssMb: compiled.compileRss ? Math.round(compiled.compileRss / 1048576) : undefined,
-          },
-          'edition compiled and frozen',
-        );
+        if (!(await this.compileAndFreeze(id))) return;
       }
       const after = await editions.transition(id, 'sending', ['scheduled'], 'startedAt');
       if (after !== 'sending') return;
     } else if (status.state !== 'sending' && status.state !== 'paused') {
+      // awaiting-approval, held, or finished: nothing to do until an editor acts.
       return;
     }
     const { batches } = await takeSnapshot(
@@ -158,6 +184,194 @@ export class EditionService {
     );
     const final = await editions.get(id);
     logger.info({ editionId: id, batches, total: final?.total, state: final?.state }, 'snapshot taken');
+  }
+
+  /**
+   * Compiles with the curation and freezes, now: before the occurrence the window ends at
+   * this moment (recorded as the edition's cut-off, where the next window starts). False
+   * when the compile failed and the edition says why.
+   */
+  private async compileAndFreeze(id: string): Promise<boolean> {
+    const { editions, logger } = this.deps;
+    const { newsletter: newsletterId, date } = parseEditionId(id);
+    const newsletter = getNewsletter(this.deps.config, newsletterId);
+    const now = Date.now();
+    const compiled = await this.compileOrFail(id, { recordFirstSeen: true, freezeAt: now, now });
+    if (!compiled) return false;
+    const occurrence = Date.parse(editionWindow(newsletter.schedule, newsletter.timezone, date).end);
+    const early = Date.parse(compiled.window.end) < occurrence;
+    await editions.freeze(
+      id,
+      newsletter.id,
+      compiled.rendered,
+      {
+        count: compiled.content.articles.length,
+        keys: compiled.content.articles.flatMap((a) => articleKeys(a)),
+        feedErrors: compiled.failures,
+      },
+      early ? Date.parse(compiled.window.end) : undefined,
+    );
+    const partBytes = htmlPartBytes(compiled.rendered);
+    const nearClip = clipWarning(partBytes);
+    if (nearClip) logger.warn({ editionId: id, htmlPartBytes: partBytes }, nearClip);
+    logger.info(
+      {
+        editionId: id,
+        articles: compiled.content.articles.length,
+        htmlPartBytes: partBytes,
+        cutoff: early ? compiled.window.end : undefined,
+        compileRssMb: compiled.compileRss ? Math.round(compiled.compileRss / 1048576) : undefined,
+      },
+      'edition compiled and frozen',
+    );
+    return true;
+  }
+
+  /** The compile of a send (or a review): feed failures counted and noted, EEMPTY/EDATE fail the edition. */
+  private async compileOrFail(id: string, extra: { recordFirstSeen?: boolean; freezeAt?: number; now?: number }): Promise<CompiledEdition | null> {
+    const { editions, logger } = this.deps;
+    const { newsletter: newsletterId, date } = parseEditionId(id);
+    const newsletter = getNewsletter(this.deps.config, newsletterId);
+    let compiled: CompiledEdition;
+    try {
+      compiled = await compileEdition(this.deps.config, newsletter, date, {
+        redis: this.deps.redis,
+        keys: this.deps.keys,
+        publicUrl: this.deps.publicUrl,
+        engine: this.deps.compileEngine,
+        ...extra,
+      });
+    } catch (err) {
+      // Every source failing (or a required one) fails this compile with one line per
+      // source: the edition waits (state scheduled) to be asked again, and its status
+      // shows why.
+      if (err instanceof BriefError && err.code === 'EFEED') {
+        await editions.noteError(id, err.message);
+        const lines = err.message.split('\n');
+        for (const s of newsletter.sources) {
+          const label = s.name ?? s.url;
+          if (lines.some((l) => l.startsWith(`${label}:`) || l.startsWith(`${label} (page `))) this.deps.metrics?.incrFeedError(newsletter.id, label);
+        }
+      }
+      if (err instanceof BriefError && (err.code === 'EEMPTY' || err.code === 'EDATE')) {
+        await editions.fail(id, err.message);
+        logger.warn({ editionId: id, code: err.code }, err.message);
+        return null;
+      }
+      throw err;
+    }
+    for (const w of compiled.warnings) logger.warn({ editionId: id }, w);
+    for (const f of compiled.failures) {
+      logger.error({ editionId: id, source: f.source }, `feed failed; the edition goes out without it: ${f.error}`);
+      this.deps.metrics?.incrFeedError(newsletter.id, f.source);
+    }
+    return compiled;
+  }
+
+  /**
+   * The approval step (at the occurrence minus `approvalLeadMinutes`, or whenever a send is
+   * asked for without an approval): compiled for review into awaiting-approval, and the
+   * approvers are told once. Nothing is frozen: curation goes on until the approval.
+   */
+  async awaitApproval(id: string): Promise<void> {
+    const { editions, logger } = this.deps;
+    const { newsletter: newsletterId, date } = parseEditionId(id);
+    await editions.create(id, newsletterId, date);
+    const st = await editions.get(id);
+    if (!st || st.state !== 'scheduled' || st.approvedAt || (await editions.isFrozen(id))) return;
+    if (!(await this.compileOrFail(id, {}))) return;
+    const after = await editions.transition(id, 'awaiting-approval', ['scheduled'], 'awaitingSince');
+    if (after !== 'awaiting-approval') return;
+    logger.info({ editionId: id }, 'edition awaits approval');
+    await this.deps.notifyApprovers?.(id);
+  }
+
+  /**
+   * Approves an edition awaiting approval: compiled with its curation and frozen now (its
+   * window ends here when that is before the occurrence), then sent at the occurrence, or
+   * at once when the occurrence has passed.
+   */
+  async approve(id: string, by: string): Promise<EditionStatus> {
+    const s = await this.status(id);
+    if (s.state !== 'awaiting-approval') throw stateError(id, s.state, 'approve');
+    if (!(await this.compileAndFreeze(id))) return this.status(id);
+    const after = await this.deps.editions.approve(id, by);
+    if (after !== 'scheduled') throw stateError(id, after ?? s.state, 'approve');
+    const { newsletter: newsletterId, date } = parseEditionId(id);
+    const n = getNewsletter(this.deps.config, newsletterId);
+    const occurrence = Date.parse(editionWindow(n.schedule, n.timezone, date).end);
+    // Before the occurrence the Job Scheduler's firing sends it; a delayed job too, in case
+    // that firing already came and went (it found the edition awaiting approval).
+    await this.deps.editionsQueue.add(
+      PREPARE_JOB,
+      { editionId: id },
+      { jobId: `${prepareJobId(id)}-approved`, delay: Math.max(0, occurrence - Date.now()) },
+    );
+    this.deps.logger.info({ editionId: id, by }, 'edition approved');
+    return this.status(id);
+  }
+
+  /** Holds an upcoming edition (made if nobody asked for it yet): its scheduled send waits for a release. */
+  async hold(id: string): Promise<EditionStatus> {
+    const { newsletter: newsletterId, date } = parseEditionId(id);
+    const n = getNewsletter(this.deps.config, newsletterId);
+    assertEditionDate(date);
+    editionWindow(n.schedule, n.timezone, date);
+    const canonical = makeEditionId(n.id, date);
+    await this.deps.editions.create(canonical, n.id, date);
+    const s = await this.status(canonical);
+    if (!(await this.deps.editions.hold(canonical))) throw stateError(canonical, s.state, 'hold');
+    this.deps.logger.info({ editionId: canonical }, 'edition held');
+    return this.status(canonical);
+  }
+
+  /** Releases a hold: the edition goes on from where it stopped (sent at once if its occurrence passed). */
+  async release(id: string): Promise<EditionStatus> {
+    const s = await this.status(id);
+    const back = await this.deps.editions.release(id);
+    if (back === null) throw stateError(id, s.state, 'release');
+    const { newsletter: newsletterId, date } = parseEditionId(id);
+    const n = getNewsletter(this.deps.config, newsletterId);
+    const occurrence = Date.parse(editionWindow(n.schedule, n.timezone, date).end);
+    // The firing at the occurrence found it held and did nothing: a release after it sends
+    // now; one before leaves the send to the firing (and to a delayed job as a backstop).
+    if (back === 'scheduled') {
+      // Not yet approved: it goes on to the approval step, at its time.
+      const at = n.approval === 'required' && !s.approvedAt ? occurrence - n.approvalLeadMinutes * 60_000 : occurrence;
+      await this.deps.editionsQueue.add(
+        PREPARE_JOB,
+        { editionId: id },
+        { jobId: `${prepareJobId(id)}-release${Date.now()}`, delay: Math.max(0, at - Date.now()) },
+      );
+    }
+    this.deps.logger.info({ editionId: id, state: back }, 'edition released');
+    return this.status(id);
+  }
+
+  /**
+   * For a newsletter with approval required: a delayed job at the next edition's occurrence
+   * (after `after`) minus the lead time, which compiles it into awaiting-approval. Its job
+   * id is the edition's, so every worker start and every firing adding it leaves one job.
+   */
+  async scheduleApproval(newsletterId: string, after = Date.now()): Promise<string | null> {
+    const n = getNewsletter(this.deps.config, newsletterId);
+    if (n.approval !== 'required') return null;
+    const date = nextEditionDate(n.schedule, n.timezone, new Date(after));
+    const id = makeEditionId(n.id, date);
+    const occurrence = Date.parse(editionWindow(n.schedule, n.timezone, date).end);
+    await this.deps.editionsQueue.add(
+      APPROVAL_JOB,
+      { editionId: id },
+      {
+        jobId: `approval-${id}`,
+        delay: Math.max(0, occurrence - n.approvalLeadMinutes * 60_000 - Date.now()),
+        // A feed down at review time is tried again; the firing at the occurrence asks again too.
+        attempts: 5,
+        backoff: { type: 'exponential', delay: 5000 },
+        removeOnComplete: { count: 100 },
+      },
+    );
+    return id;
   }
 
   async enqueueBatches(id: string, batches: number[], resume = 0): Promise<void> {

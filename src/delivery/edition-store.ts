@@ -5,7 +5,11 @@ import { ReplicaWait } from '../redis/replicas.js';
 import type { RenderedEdition } from '../render/types.js';
 import { clipWarning, htmlPartBytes } from '../render/part-size.js';
 
-export const EDITION_STATES = ['scheduled', 'sending', 'paused', 'cancelled', 'sent', 'failed'] as const;
+/**
+ * `awaiting-approval`: compiled for review, waits for an approver (newsletters with
+ * `approval: "required"`); `held`: an editor stopped the scheduled send until released.
+ */
+export const EDITION_STATES = ['scheduled', 'awaiting-approval', 'held', 'sending', 'paused', 'cancelled', 'sent', 'failed'] as const;
 export type EditionState = (typeof EDITION_STATES)[number];
 
 /** The JSON of `brief edition ID status --json` and `GET /api/editions/ID`. */
@@ -41,6 +45,16 @@ export interface EditionStatus {
   createdAt: string | null;
   startedAt: string | null;
   finishedAt: string | null;
+  /** When it was compiled for approval (state awaiting-approval). */
+  awaitingSince?: string | null;
+  /** When, and by whom, it was approved. */
+  approvedAt?: string | null;
+  approvedBy?: string | null;
+  /** When it was held, and the state a release returns it to. */
+  heldAt?: string | null;
+  heldFrom?: EditionState | null;
+  /** The window's cut-off when it was frozen before its occurrence (ISO); null: the occurrence. */
+  cutoff?: string | null;
 }
 
 /**
@@ -266,12 +280,45 @@ return parked`,
 const cancelScript = new LuaScript(
   'cancel',
   `local cur = redis.call('HGET', KEYS[1], 'state')
-if cur ~= 'scheduled' and cur ~= 'sending' and cur ~= 'paused' then return cur or false end
+if cur ~= 'scheduled' and cur ~= 'sending' and cur ~= 'paused' and cur ~= 'awaiting-approval' and cur ~= 'held' then return cur or false end
 redis.call('HSET', KEYS[1], 'state', 'cancelled', 'finishedAt', ARGV[1])
 local parked = redis.call('SMEMBERS', KEYS[2])
 if #parked > 0 then redis.call('SADD', KEYS[3], unpack(parked)) end
 redis.call('DEL', KEYS[2])
 return 'cancelled'`,
+);
+
+// Hold: an upcoming edition (scheduled or awaiting approval) stops where it is; the state
+// itself is the hold, so the move to sending (from scheduled only) cannot happen while held,
+// whichever process tries, and it survives any restart. ARGV[1] now (ISO).
+const holdScript = new LuaScript(
+  'hold',
+  `local cur = redis.call('HGET', KEYS[1], 'state')
+if cur ~= 'scheduled' and cur ~= 'awaiting-approval' then return '!' .. (cur or '') end
+redis.call('HSET', KEYS[1], 'state', 'held', 'heldFrom', cur, 'heldAt', ARGV[1])
+return 'held'`,
+);
+
+// Release: back to the state the hold stopped. Returns that state, or the current one
+// prefixed with '!' when the edition was not held.
+const releaseScript = new LuaScript(
+  'release',
+  `local cur = redis.call('HGET', KEYS[1], 'state')
+if cur ~= 'held' then return '!' .. (cur or '') end
+local back = redis.call('HGET', KEYS[1], 'heldFrom') or 'scheduled'
+redis.call('HSET', KEYS[1], 'state', back)
+redis.call('HDEL', KEYS[1], 'heldFrom', 'heldAt')
+return back`,
+);
+
+// Approve: awaiting-approval -> scheduled, approved (ARGV[1] now, ARGV[2] who). The content
+// is frozen just before, so a scheduled edition that is approved is ready to send.
+const approveScript = new LuaScript(
+  'approve',
+  `local cur = redis.call('HGET', KEYS[1], 'state')
+if cur ~= 'awaiting-approval' then return cur or false end
+redis.call('HSET', KEYS[1], 'state', 'scheduled', 'approvedAt', ARGV[1], 'approvedBy', ARGV[2])
+return 'scheduled'`,
 );
 
 // A failed edition that never froze content can be asked for again.
@@ -341,7 +388,35 @@ export class EditionStore {
       createdAt: str(h.createdAt),
       startedAt: str(h.startedAt),
       finishedAt: str(h.finishedAt),
+      awaitingSince: str(h.awaitingSince),
+      approvedAt: str(h.approvedAt),
+      approvedBy: str(h.approvedBy),
+      heldAt: str(h.heldAt),
+      heldFrom: str(h.heldFrom) as EditionState | null,
+      cutoff: h.cutoff ? new Date(Number(h.cutoff)).toISOString() : null,
     };
+  }
+
+  /** Holds an upcoming edition; true when this call held it (false: held already, or not upcoming). */
+  async hold(id: string): Promise<boolean> {
+    return (await holdScript.run<string>(this.redis, [this.keys.edition(id)], [new Date().toISOString()])) === 'held';
+  }
+
+  /** Releases a held edition: the state it returned to, or null when it was not held. */
+  async release(id: string): Promise<EditionState | null> {
+    const r = await releaseScript.run<string>(this.redis, [this.keys.edition(id)], []);
+    return r.startsWith('!') ? null : (r as EditionState);
+  }
+
+  /** awaiting-approval -> scheduled, marked approved; the state after (or why not). */
+  async approve(id: string, by: string): Promise<EditionState | null> {
+    return ((await approveScript.run<string | null>(this.redis, [this.keys.edition(id)], [new Date().toISOString(), by])) ?? null) as EditionState | null;
+  }
+
+  /** The window cut-offs of editions frozen before their occurrence (epoch ms), by edition id. */
+  async cutoffs(ids: string[]): Promise<Array<number | null>> {
+    const out = await Promise.all(ids.map((id) => this.redis.hget(this.keys.edition(id), 'cutoff')));
+    return out.map((v) => (v ? Number(v) : null));
   }
 
   async state(id: string): Promise<EditionState | null> {
@@ -381,6 +456,8 @@ export class EditionStore {
     newsletter: string,
     rendered: RenderedEdition,
     articles: { count: number; keys: string[]; feedErrors?: Array<{ source: string; error: string }> },
+    /** The window's end when it is before the occurrence (an early freeze), epoch ms. */
+    cutoff?: number,
   ): Promise<void> {
     const articleKeys = articles.keys;
     const fields: Record<string, string> = {};
@@ -398,6 +475,7 @@ export class EditionStore {
       error: '',
       ...(articles.feedErrors?.length ? { feedErrors: JSON.stringify(articles.feedErrors) } : {}),
       frozen: '1',
+      ...(cutoff !== undefined ? { cutoff: String(cutoff) } : {}),
     });
   }
 

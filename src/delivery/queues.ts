@@ -7,6 +7,8 @@ export const BATCH_QUEUE = 'send-batch';
 
 export const PREPARE_JOB = 'prepare-edition';
 export const SCHEDULED_JOB = 'scheduled-edition';
+/** At an occurrence minus `approvalLeadMinutes`: compile the edition into awaiting-approval. */
+export const APPROVAL_JOB = 'approval-edition';
 export const BATCH_JOB = 'send-batch';
 
 export interface PrepareJobData {
@@ -36,6 +38,7 @@ export const PURGE_JOB = 'purge-signups';
 
 /** `confirm`: id is the signup's nonce; `welcome`: id is a mail ticket's id. */
 export interface TransactionalJobData {
-  kind: 'confirm' | 'welcome';
+  /** `approval`: id is an edition id; its newsletter's approvers are told it awaits approval. */
+  kind: 'confirm' | 'welcome' | 'approval';
   id: string;
 }

@@ -10,3 +10,4 @@ export { selectEdition, type SelectEditionInput } from './select.js';
 export { articleKeys, normaliseArticleUrl } from './article-key.js';
 export { editionProgress, type EditionProgress, type EditionProgressInput } from './progress.js';
 export { assertEditionDate, FIRST_EDITION_YEAR } from './calendar-date.js';
+export { NO_CURATION, MAX_NOTE_CHARS, isNewArrival, orderArticles, type Curation } from './curation.js';

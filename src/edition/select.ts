@@ -4,6 +4,7 @@ import type { EditionContent, EditionSection, EditionWindow } from './types.js';
 import { articleKeys } from './article-key.js';
 import { isoInstantMs } from './calendar-date.js';
 import { inWindow } from './window.js';
+import { NO_CURATION, orderArticles, type Curation } from './curation.js';
 
 export interface SelectEditionInput {
   newsletter: Pick<NewsletterConfig, 'id' | 'sections' | 'featuredTag' | 'picksTag' | 'catchAllTitle' | 'maxArticles'>;
@@ -15,6 +16,8 @@ export interface SelectEditionInput {
    * `articleKeys`). @defaultValue nothing was sent before
    */
   alreadySent?: (article: Article) => boolean;
+  /** The editor's choices for this edition. @defaultValue none (the rules below alone) */
+  curation?: Curation;
 }
 
 /**
@@ -30,6 +33,10 @@ export interface SelectEditionInput {
  * - sections: each non-lead article goes to the first configured section (config order)
  *   sharing a tag with it, else under `catchAllTitle`; empty sections are dropped.
  * Tags match case-insensitively, as editors type them in config and feeds spell them at will.
+ *
+ * An editor's curation comes first: excluded articles are gone before the lead and the cap
+ * (so the next story moves up), a chosen lead replaces the featured one, picks are marked
+ * or unmarked by hand, and a section's chosen order goes before newest-first.
  */
 export function selectEdition(input: SelectEditionInput): EditionContent | null {
   const { newsletter, window } = input;
@@ -40,16 +47,18 @@ export function selectEdition(input: SelectEditionInput): EditionContent | null 
     .map((article, order) => ({ article, at: isoInstantMs(article.published), order }))
     .sort((a, b) => b.at - a.at || a.order - b.order)
     .map(({ article }) => article);
-  const fresh = withoutDuplicates(candidates);
+  const curation = input.curation ?? NO_CURATION;
+  const fresh = withoutDuplicates(candidates).filter((article) => !curation.excluded.has(article.id));
 
   const featured = tagKey(newsletter.featuredTag);
-  const lead = fresh.find((article) => hasTag(article, featured)) ?? fresh[0];
+  const chosen = curation.lead === null ? undefined : fresh.find((article) => article.id === curation.lead);
+  const lead = chosen ?? fresh.find((article) => hasTag(article, featured)) ?? fresh[0];
   if (lead === undefined) return null;
 
   const others = fresh.filter((article) => article !== lead).slice(0, Math.max(0, newsletter.maxArticles - 1));
 
   const picksTag = tagKey(newsletter.picksTag);
-  const picks = others.filter((article) => hasTag(article, picksTag));
+  const picks = others.filter((article) => curation.picks.get(article.id) ?? hasTag(article, picksTag));
 
   const configured = newsletter.sections.map((section) => ({
     title: section.title,
@@ -65,9 +74,11 @@ export function selectEdition(input: SelectEditionInput): EditionContent | null 
   const sections: EditionSection[] = [
     ...configured.map(({ title, articles }) => ({ title, articles })),
     catchAll,
-  ].filter((section) => section.articles.length > 0);
+  ]
+    .filter((section) => section.articles.length > 0)
+    .map((section) => ({ title: section.title, articles: orderArticles(section.articles, curation.order[section.title]) }));
 
-  return { newsletterId: newsletter.id, window, lead, picks, sections, articles: [lead, ...others] };
+  return { newsletterId: newsletter.id, window, lead, picks, sections, articles: [lead, ...others], note: curation.note };
 }
 
 /** Keeps the first (newest) article of each story: same id or same normalised URL. */

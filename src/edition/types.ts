@@ -15,6 +15,8 @@ export interface EditionWindow {
 export interface EditionSection {
   title: string;
   articles: Article[];
+  /** The editor's intro note (plain text, links allowed), shown instead of the greeting. @defaultValue none */
+  note?: string | null;
 }
 
 /** The articles of one edition, chosen and grouped; everything a template needs but the people. */
@@ -28,4 +30,6 @@ export interface EditionContent {
   sections: EditionSection[];
   /** Every article in the edition (lead first), for the sent-articles ledger. */
   articles: Article[];
+  /** The editor's intro note (plain text, links allowed), shown instead of the greeting. @defaultValue none */
+  note?: string | null;
 }

@@ -10,6 +10,9 @@ import { FieldError, jsonErrorHandler, type FieldHints } from './http-error.js';
 import { requireApiPrincipal } from './api-auth.js';
 import type { AuditAction } from '../audit/index.js';
 import { ARCHIVE_CSP } from './security-headers.js';
+import { curationJson, type CurationChange } from '../delivery/curation-store.js';
+import { MAX_NOTE_CHARS } from '../edition/index.js';
+
 
 const NEWSLETTER_ID = '^[a-z0-9][a-z0-9_-]{0,62}$';
 const DATE = '^\\d{4}-\\d{2}-\\d{2}$';
@@ -127,6 +130,64 @@ export async function apiRoutes(f: FastifyInstance, opts: { app: App }): Promise
       return status;
     });
   }
+
+  // Hold and release work on any upcoming edition; approve on one awaiting approval. Each
+  // is one place for the role check and the audit record once accounts exist.
+  for (const action of ['hold', 'release'] as const) {
+    f.post(`/editions/:id/${action}`, { schema: { params: editionIdParams } }, async (req: FastifyRequest<{ Params: { id: string } }>) => {
+      editionOf(req.params.id);
+      const status = await about('id', () => app.service[action](req.params.id));
+      req.log.info({ editionId: status.id, state: status.state }, `edition ${action} over the API`);
+      return status;
+    });
+  }
+
+  f.post('/editions/:id/approve', { handlerTimeout: COMPILE_TIMEOUT_MS, schema: { params: editionIdParams } }, async (req: FastifyRequest<{ Params: { id: string } }>) => {
+    const status = await app.service.approve(req.params.id, 'api');
+    req.log.info({ editionId: status.id, state: status.state }, 'edition approved over the API');
+    return status;
+  });
+
+  f.get('/editions/:id/curation', { handlerTimeout: COMPILE_TIMEOUT_MS, schema: { params: editionIdParams } }, async (req: FastifyRequest<{ Params: { id: string } }>) => {
+    editionOf(req.params.id);
+    const compiled = await about('id', () => app.service.compileFor(req.params.id));
+    return curationJson(compiled);
+  });
+
+  const ids = { type: 'array', maxItems: 500, items: { type: 'string', minLength: 1, maxLength: 2000 } } as const;
+  f.post(
+    '/editions/:id/curation',
+    {
+      handlerTimeout: COMPILE_TIMEOUT_MS,
+      schema: {
+        params: editionIdParams,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            exclude: ids,
+            include: ids,
+            pick: ids,
+            unpick: ids,
+            lead: { type: ['string', 'null'], maxLength: 2000 },
+            note: { type: ['string', 'null'], maxLength: MAX_NOTE_CHARS },
+            order: {
+              type: 'object',
+              required: ['section', 'ids'],
+              additionalProperties: false,
+              properties: { section: { type: 'string', minLength: 1, maxLength: 200 }, ids },
+            },
+          },
+        },
+      },
+    },
+    async (req: FastifyRequest<{ Params: { id: string }; Body: CurationChange }>) => {
+      editionOf(req.params.id);
+      const compiled = await about('id', () => app.service.curate(req.params.id, req.body));
+      req.log.info({ editionId: compiled.editionId }, 'edition curated over the API');
+      return curationJson(compiled);
+    },
+  );
 
   f.post(
     '/editions/:id/test',

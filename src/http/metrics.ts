@@ -17,6 +17,8 @@ export interface MetricsSnapshot {
   queues: Array<{ queue: string; state: string; count: number }>;
   progress: Array<{ newsletter: string; edition: string; ratio: number }>;
   workers: number;
+  /** Editions in state awaiting-approval, per newsletter (0 for every newsletter without). */
+  awaitingApproval?: Array<{ newsletter: string; count: number }>;
   /** Every configured source, so brief_feed_errors_total shows each at 0 before its first failure. */
   feedSources?: Array<{ newsletter: string; source: string }>;
 }
@@ -32,7 +34,9 @@ export async function readMetricsSnapshot(app: App, now = Date.now()): Promise<M
     Promise.all(newsletters.map(async (n) => Promise.all((await app.editions.ids(n, RECENT_EDITIONS)).map((id) => app.editions.get(id))))),
   ]);
   const progress: MetricsSnapshot['progress'] = [];
+  const awaiting = new Map<string, number>(newsletters.map((n) => [n, 0]));
   for (const s of editions.flat()) {
+    if (s?.state === 'awaiting-approval') awaiting.set(s.newsletter, (awaiting.get(s.newsletter) ?? 0) + 1);
     if (!s || (s.state !== 'sending' && s.state !== 'paused')) continue;
     const p = editionProgress({ ...s, startedAt: undefined, now });
     progress.push({ newsletter: s.newsletter, edition: s.id, ratio: s.total === 0 ? 0 : p.done / s.total });
@@ -42,6 +46,7 @@ export async function readMetricsSnapshot(app: App, now = Date.now()): Promise<M
     counters,
     queues: queueCounts.flatMap(({ queue, counts }) => QUEUE_STATES.map((state) => ({ queue, state, count: counts[state] ?? 0 }))),
     progress,
+    awaitingApproval: [...awaiting].map(([newsletter, count]) => ({ newsletter, count })),
     workers: liveWorkers(heartbeats, now).length,
     feedSources: app.config.newsletters.flatMap((n) => n.sources.map((src) => ({ newsletter: n.id, source: src.name ?? src.url }))),
   };
@@ -98,6 +103,13 @@ export async function renderMetrics(s: MetricsSnapshot, processRegistry?: Regist
     registers,
   });
   for (const p of s.progress) progress.set({ newsletter: p.newsletter, edition: p.edition }, p.ratio);
+  const awaiting = new Gauge({
+    name: 'brief_editions_awaiting_approval',
+    help: 'Editions compiled for review and not yet approved (they are not sent until approved)',
+    labelNames: ['newsletter'],
+    registers,
+  });
+  for (const a of s.awaitingApproval ?? []) awaiting.set({ newsletter: a.newsletter }, a.count);
   new Gauge({ name: 'brief_workers', help: 'Workers with a heartbeat in the last 30 s', registers }).set(s.workers);
   const out = processRegistry ? Registry.merge([processRegistry, registry]) : registry;
   return { text: await out.metrics(), contentType: out.contentType };

@@ -104,7 +104,30 @@ function createEnvironment(): typeof Handlebars {
     const lines = String(value ?? '').split(/\r?\n/);
     return new hb.SafeString(lines.map((l) => hb.escapeExpression(l.trim())).join('<br>'));
   });
+  // {{linkify note}}: the editor's intro note. Plain text escaped once, its http(s) links
+  // made clickable, its lines kept; nothing the editor types becomes markup of its own.
+  hb.registerHelper('linkify', (value: unknown) => new hb.SafeString(linkifyHtml(String(value ?? ''), hb.escapeExpression)));
   return hb;
+}
+
+/** http(s) URLs in plain text; a trailing full stop, comma or bracket is the sentence's. */
+const LINK = /https?:\/\/[^\s<>"']+[^\s<>"'.,;:!?)\]]/gi;
+
+/** Escapes `text` once and wraps each link in an anchor; lines joined with <br>. */
+export function linkifyHtml(text: string, escape: (s: string) => string): string {
+  return text
+    .split(/\r?\n/)
+    .map((line) => {
+      let out = '';
+      let at = 0;
+      for (const m of line.matchAll(LINK)) {
+        const url = m[0];
+        out += escape(line.slice(at, m.index)) + `<a href="${escape(safeUrl(url))}">${escape(url)}</a>`;
+        at = m.index + url.length;
+      }
+      return out + escape(line.slice(at));
+    })
+    .join('<br>');
 }
 
 /** Registers every file of `partials/` by its name up to the first dot: `story.html` is `{{> story}}`. */

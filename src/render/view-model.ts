@@ -60,6 +60,8 @@ export interface TemplateData {
   sections: SectionView[];
   membership: { text: string; url: string; button: string } | null;
   postalAddress: string | null;
+  /** The editor's intro note (plain text; `{{linkify note}}` in HTML), shown instead of the greeting. */
+  note: string | null;
 }
 
 /** The parts of the data that are the same for every variant, computed once per edition. */
@@ -76,6 +78,7 @@ export interface EditionView {
   sections: SectionView[];
   membership: TemplateData['membership'];
   postalAddress: string | null;
+  note: string | null;
 }
 
 const optionalText = (s: string | undefined): string | null => {
@@ -129,6 +132,7 @@ export function buildEditionView(
       ? { text: neutraliseText(m.text), url: neutraliseUrl(m.url), button: neutraliseText(m.button) }
       : null,
     postalAddress: optionalText(newsletter.postalAddress),
+    note: optionalText(content.note ?? undefined),
   };
 }
 

@@ -17,6 +17,7 @@ import type { MailTransport, OutgoingMessage } from '../delivery/transport.js';
 import type { SubscriberStore } from '../subscribers/index.js';
 import { classifySendError } from '../delivery/classify-error.js';
 import type { TransactionalJobData } from '../delivery/queues.js';
+import { parseEditionId } from '../edition/index.js';
 import { listLabels, type SignupOffer, type MailTicket } from './signup-types.js';
 
 export interface TransactionalMailerDeps {
@@ -69,6 +70,45 @@ export class TransactionalMailer {
     const out = await this.deliver(ticket.email, ticket.lists, ticket.newsletter, 'welcome');
     await redis.hdel(keys.mailTickets(), job.id);
     return out;
+  }
+
+  /**
+   * Tells the approvers of an edition's newsletter that it awaits approval: a short note
+   * with a link to its console page, one message per approver (no List-Unsubscribe: they
+   * are staff, listed in the config). A retry may tell an approver twice, never nobody.
+   */
+  async approvalRequest(editionId: string): Promise<string> {
+    const { newsletter: newsletterId, date } = parseEditionId(editionId);
+    const n = getNewsletter(this.deps.config, newsletterId);
+    const url = `${this.deps.publicUrl}/admin/editions/${encodeURIComponent(editionId)}`;
+    const subject = `Approval needed: ${n.title}, ${date}`;
+    const text = `The edition ${editionId} of ${n.title} awaits approval. It is not sent until someone approves it.\n\nReview and approve it here:\n${url}\n`;
+    const esc = (v: string) => v.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+    const html = `<!doctype html><html><body><p>The edition ${esc(editionId)} of ${esc(n.title)} awaits approval. It is not sent until someone approves it.</p><p><a href="${esc(url)}">Review and approve it</a></p></body></html>`;
+    const domain = fromDomain(n.from);
+    for (const approver of n.approvers) {
+      const to = addressOf(approver);
+      try {
+        await this.deps.transport().send({
+          from: n.from,
+          to: { address: to },
+          subject,
+          parts: plainParts(text, html),
+          messageId: `approval.${createHash('sha256').update(`${editionId}\n${to}`).digest('base64url').slice(0, 22)}@${domain}`,
+          date: new Date(),
+          headers: { 'Auto-Submitted': 'auto-generated' },
+        });
+      } catch (err) {
+        const e = classifySendError(err);
+        if (e instanceof PermanentSendError) {
+          this.deps.logger.error({ editionId, code: e.responseCode }, 'approval request refused for an approver');
+          continue;
+        }
+        throw new TemporarySendError(redactAddress(e.message, to), (e as TemporarySendError).responseCode);
+      }
+    }
+    this.deps.logger.info({ editionId, approvers: n.approvers.length }, 'approval requested');
+    return 'sent';
   }
 
   private async deliver(
@@ -145,4 +185,10 @@ export class TransactionalMailer {
       headers: { 'Auto-Submitted': 'auto-generated' },
     };
   }
+}
+
+/** The address of a config mailbox (`Name <a@b>` or `a@b`). */
+function addressOf(mailbox: string): string {
+  const m = /<([^<>]+)>\s*$/.exec(mailbox);
+  return (m ? m[1]! : mailbox).trim();
 }

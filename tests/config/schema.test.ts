@@ -25,6 +25,23 @@ describe('config validation', () => {
     ]);
   });
 
+  it('approval: defaults, one line per bad field, unknown keys refused, approvers needed when required', () => {
+    const c = parseConfig({ newsletters: [newsletter] }, '/x/brief.config.json');
+    expect(c.newsletters[0]).toMatchObject({ approval: 'none', approvalLeadMinutes: 60, approvers: [] });
+    const ok = parseConfig({ newsletters: [{ ...newsletter, approval: 'required', approvalLeadMinutes: 30, approvers: ['Desk <desk@example.org>'] }] }, '/x/brief.config.json');
+    expect(ok.newsletters[0]).toMatchObject({ approval: 'required', approvalLeadMinutes: 30 });
+    const bad = issues({ newsletters: [{ ...newsletter, approval: 'maybe', approvalLeadMinutes: -5, approvers: ['not an address'], approverz: [] }] });
+    expect(bad).toHaveLength(4);
+    expect(bad[0]).toMatch(/^newsletters\[0\]\.approval: /);
+    expect(bad[1]).toMatch(/^newsletters\[0\]\.approvalLeadMinutes: /);
+    expect(bad[2]).toMatch(/^newsletters\[0\]\.approvers\[0\]: /);
+    expect(bad).toContain('newsletters[0].approverz: unknown key');
+    expect(bad.every((l) => !l.includes('\n'))).toBe(true);
+    expect(issues({ newsletters: [{ ...newsletter, approval: 'required' }] })).toEqual([
+      'newsletters[0].approvers: approval "required" needs at least one approver address',
+    ]);
+  });
+
   it('refuses cron patterns with the wrong number of fields', () => {
     expect(issues({ newsletters: [{ ...newsletter, schedule: '0 8 * *' }] })).toEqual([
       'newsletters[0].schedule: invalid cron pattern "0 8 * *": needs 5 fields (or 6 with seconds), has 4',

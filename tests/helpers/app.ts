@@ -36,6 +36,8 @@ export interface TestApp {
   dir: string;
   feedFile: string;
   prefix: string;
+  /** Another App on the same config, Redis and prefix (a restarted process); the caller closes it. */
+  another(): App;
   cleanup(): Promise<void>;
 }
 
@@ -79,6 +81,7 @@ export async function testApp(opts: TestAppOptions = {}): Promise<TestApp> {
     dir,
     feedFile,
     prefix: t.prefix,
+    another: () => createApp({ config, env, redisUrl: t.url, logger: silentLogger(), compileInChild: opts.compileInChild }),
     async cleanup() {
       await app.close();
       await deleteByPrefix(t.redis, t.prefix);

@@ -84,6 +84,8 @@ describe('every multi-key command, MULTI, pipeline and Lua script touches one Cl
     // A whole send: snapshot, fan-out, claims, outcomes, batches done, VERP, the limiter.
     worker = await app.startWorkers();
     const id = `daily-${FIXTURE_DATE}`;
+    // Curation (one hash per edition, written in one MULTI), read again by the freeze.
+    await app.service.curate(id, { pick: ['budget-2025'], note: 'Morning.' });
     await app.service.request('daily', FIXTURE_DATE);
     const done = await waitFor(async () => {
       const s = await app.service.status(id);
@@ -103,6 +105,12 @@ describe('every multi-key command, MULTI, pipeline and Lua script touches one Cl
     await app.service.pause(other);
     await app.editions.park(other, 1);
     await app.service.cancel(other);
+    // Hold, release and approve (the approval script answers with the state when not awaiting).
+    const held = 'daily-2025-09-08';
+    await app.editions.create(held, 'daily', '2025-09-08');
+    await app.editions.hold(held);
+    await app.editions.release(held);
+    await app.editions.approve(held, 'editor');
     const third = 'daily-2025-09-07';
     await app.editions.create(third, 'daily', '2025-09-07');
     await app.editions.fail(third, 'test');

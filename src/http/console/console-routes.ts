@@ -22,7 +22,8 @@ import {
 } from './console-auth.js';
 import { CONSOLE_CSP, CONSOLE_PATH, consolePage, csrfField } from './console-page.js';
 import { EditionViews } from './edition-view.js';
-import { editionPage, sendConfirmPage, cancelConfirmPage, reportPage } from './edition-pages.js';
+import { editionPage, sendConfirmPage, cancelConfirmPage, reportPage, curationBlock } from './edition-pages.js';
+import type { CurationChange } from '../../delivery/curation-store.js';
 import { newslettersPage } from './newsletters-page.js';
 import { allLists, subscribersPage } from './subscribers-page.js';
 import { neededRole, requireRole, roleAllows } from '../roles.js';
@@ -35,6 +36,7 @@ const ASSETS: Record<string, { type: string; file: string }> = {
   'console.js': { type: 'text/javascript; charset=utf-8', file: 'console.js' },
   'edition.js': { type: 'text/javascript; charset=utf-8', file: 'edition.js' },
   'subscribers.js': { type: 'text/javascript; charset=utf-8', file: 'subscribers.js' },
+  'curate.js': { type: 'text/javascript; charset=utf-8', file: 'curate.js' },
 };
 const assetCache = new Map<string, string>();
 function asset(name: string): string {
@@ -321,6 +323,82 @@ ${csrfField(token)}
           if (!(err instanceof BriefError)) throw err;
           await flash(req, err.message, true);
         }
+        return reply.redirect(`${CONSOLE_PATH}/editions/${encodeURIComponent(e.id)}`, 303);
+      });
+    }
+
+    // Curation: one change per form. With `Accept: application/json` (curate.js) the answer
+    // is the re-rendered curation block, and the compile is kept for the preview frame's
+    // request that follows, so a change costs one compile.
+    s.post(
+      '/editions/:id/curate',
+      { handlerTimeout: 120_000 },
+      async (req: FastifyRequest<{ Params: { id: string }; Body: { op?: string; article?: string; note?: string } }>, reply) => {
+        const e = editionParts(app, req.params.id);
+        const op = String(req.body?.op ?? '');
+        const article = String(req.body?.article ?? '');
+        const wantsJson = String(req.headers.accept ?? '').includes('application/json');
+        let message: string;
+        let bad = false;
+        try {
+          const change = await curationChange(e.id, op, article, req.body?.note);
+          const compiled = await app.service.curate(e.id, change);
+          views.remember(e.newsletter, e.date, compiled);
+          req.log.info({ editionId: e.id, op }, 'edition curated from the console');
+          message = `Saved: ${op}${article ? ` ${article}` : ''}.`;
+        } catch (err) {
+          if (!(err instanceof BriefError)) throw err;
+          views.forget(e.newsletter, e.date);
+          message = err.message;
+          bad = true;
+        }
+        if (wantsJson) {
+          const view = await views.get(e.newsletter, e.date);
+          return reply.code(bad ? 400 : 200).send({ message, bad, html: curationBlock(view, csrf(req)) });
+        }
+        await flash(req, message, bad);
+        return reply.redirect(`${CONSOLE_PATH}/editions/${encodeURIComponent(e.id)}#curation`, 303);
+      },
+    );
+
+    /** The console's one-field forms as a curation change (up/down: the section's new order). */
+    async function curationChange(id: string, op: string, article: string, note: string | undefined): Promise<CurationChange> {
+      switch (op) {
+        case 'exclude': return { exclude: [article] };
+        case 'include': return { include: [article] };
+        case 'lead': return { lead: article };
+        case 'pick': return { pick: [article] };
+        case 'unpick': return { unpick: [article] };
+        case 'note': return { note: String(note ?? '').replace(/\r\n/g, '\n').trim() || null };
+        case 'up':
+        case 'down': {
+          const compiled = await app.service.compileFor(id);
+          const section = compiled.content.sections.find((x) => x.articles.some((a) => a.id === article));
+          if (!section) throw new BriefError('EINPUT', `${op}: ${JSON.stringify(article)} is in no section of ${id}`);
+          const ids = section.articles.map((a) => a.id);
+          const i = ids.indexOf(article);
+          const j = op === 'up' ? i - 1 : i + 1;
+          if (j >= 0 && j < ids.length) [ids[i], ids[j]] = [ids[j]!, ids[i]!];
+          return { order: { section: section.title, ids } };
+        }
+        default:
+          throw new BriefError('EINPUT', `unknown curation action ${JSON.stringify(op)}`);
+      }
+    }
+
+    // Approve, hold, release: one service call each (the role check and audit record of #17 go here).
+    for (const action of ['approve', 'hold', 'release'] as const) {
+      s.post(`/editions/:id/${action}`, { handlerTimeout: 120_000 }, async (req: IdReq, reply) => {
+        const e = editionParts(app, req.params.id);
+        try {
+          const st = action === 'approve' ? await app.service.approve(e.id, req.consoleSession!.user) : await app.service[action](e.id);
+          req.log.info({ editionId: st.id, state: st.state }, `edition ${action} from the console`);
+          await flash(req, `${st.id} is ${st.state}.`);
+        } catch (err) {
+          if (!(err instanceof BriefError)) throw err;
+          await flash(req, err.message, true);
+        }
+        views.forget(e.newsletter, e.date);
         return reply.redirect(`${CONSOLE_PATH}/editions/${encodeURIComponent(e.id)}`, 303);
       });
     }

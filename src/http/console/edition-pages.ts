@@ -64,6 +64,65 @@ ${s.error ? `<p class="notice bad">${h(s.error)}</p>` : ''}
 </section>`;
 }
 
+/**
+ * The curation of an upcoming edition: one small form per control (they work without
+ * script; curate.js sends them in the background and reloads only the preview).
+ */
+export function curationBlock(view: EditionView, csrf: string): string {
+  const path = `${editionPath(view.id)}/curate`;
+  const form = (op: string, article: string, label: string, cls = 'secondary', pressed?: boolean) =>
+    `<form method="post" action="${h(path)}" class="inline" data-curate>${csrfField(csrf)}<input type="hidden" name="op" value="${h(op)}"><input type="hidden" name="article" value="${h(article)}"><button type="submit" class="${cls}"${pressed === undefined ? '' : ` aria-pressed="${pressed}"`}>${h(label)}</button></form>`;
+  const rows = view.candidates
+    .map((a) => {
+      const where = a.excluded ? 'excluded' : (a.placement ?? 'over the cap');
+      return `<tr data-article="${h(a.id)}"${a.excluded ? ' class="excluded"' : ''}>
+<td><a href="${h(a.url)}" rel="noreferrer">${h(a.title)}</a>${a.isNew ? ' <strong class="badge new">new</strong>' : ''}</td>
+<td>${h(where)}</td>
+<td class="actions">${a.excluded ? form('include', a.id, 'Include') : form('exclude', a.id, 'Exclude')}${
+        a.excluded ? '' : `${form('lead', a.id, a.lead ? 'Lead' : 'Make lead', a.lead ? '' : 'secondary', a.lead)}${a.lead ? '' : form(a.pick ? 'unpick' : 'pick', a.id, 'Pick', 'secondary', a.pick)}${
+          a.placement && a.placement !== 'lead' ? `${form('up', a.id, 'Up')}${form('down', a.id, 'Down')}` : ''
+        }`
+      }</td></tr>`;
+    })
+    .join('\n');
+  return `<section class="card" id="curation" aria-labelledby="curation-h">
+<h2 id="curation-h">Curation</h2>
+<p class="muted">Saved as you go and applied when the edition is frozen. Articles marked <strong>new</strong> arrived after the last change; they are included unless excluded.</p>
+<p role="status" aria-live="polite" data-curate-status></p>
+<div class="table-wrap"><table><thead><tr><th scope="col">Article</th><th scope="col">Where</th><th scope="col">Actions</th></tr></thead><tbody>
+${rows}
+</tbody></table></div>
+<form method="post" action="${h(path)}" data-curate>
+${csrfField(csrf)}<input type="hidden" name="op" value="note">
+<label for="note">Intro note (plain text, links allowed; replaces the greeting)</label>
+<textarea id="note" name="note" rows="4" maxlength="2000">${h(view.note ?? '')}</textarea>
+<div class="actions"><button type="submit">Save note</button></div>
+</form>
+</section>`;
+}
+
+/** Approve (awaiting approval), hold (upcoming) and release (held). */
+function approvalBlock(view: EditionView, csrf: string): string {
+  const st = view.status?.state;
+  const path = editionPath(view.id);
+  const upcoming = !st || st === 'scheduled' || st === 'awaiting-approval';
+  if (!upcoming && st !== 'held') return '';
+  const parts: string[] = [];
+  if (st === 'awaiting-approval') {
+    const overdue = Date.parse(view.window.end) <= Date.now();
+    parts.push(`<p class="notice${overdue ? ' bad' : ''}"><strong>Awaiting approval</strong>${overdue ? ': its occurrence has passed; it is not sent until approved' : `: it is sent at ${h(inZone(view.window.end, view.newsletter.timezone))} once approved`}.</p>`);
+    parts.push(postButton(`${path}/approve`, 'Approve', csrf));
+  }
+  if (st === 'held') {
+    parts.push(`<p class="notice bad"><strong>Held</strong>: the scheduled send waits until it is released.</p>`);
+    parts.push(postButton(`${path}/release`, 'Release', csrf));
+  } else if (!view.frozen) {
+    parts.push(postButton(`${path}/hold`, 'Hold', csrf, { cls: 'secondary' }));
+  }
+  if (view.newsletter.approval === 'required' && st !== 'awaiting-approval') parts.push('<p class="muted">This newsletter needs an approval before each send.</p>');
+  return `<section class="card" id="approval" aria-labelledby="approval-h"><h2 id="approval-h">Approval and hold</h2>${parts.join('\n')}</section>`;
+}
+
 export function editionPage(
   view: EditionView,
   o: { csrf: string; notice?: { text: string; bad?: boolean }; phone: boolean; variant: 'member' | 'public'; testTo: string; live?: Live },
@@ -97,6 +156,7 @@ export function editionPage(
     view.status ? '' : ' <span class="muted">(not requested yet: compiled from the feeds now)</span>'
   }</p>
 ${o.live ? liveBlock(o.live, o.csrf) : ''}
+${approvalBlock(view, o.csrf)}
 <div class="grid two">
 <section class="card" id="preview" aria-labelledby="preview-h">
 <h2 id="preview-h">Preview</h2>
@@ -117,6 +177,7 @@ ${warnings}
 ${view.lead ? `<h3>Lead</h3><ul class="plain"><li><a href="${h(view.lead.url)}" rel="noreferrer">${h(view.lead.title)}</a></li></ul>` : ''}
 ${sections}
 </section>
+${view.candidates.length ? curationBlock(view, o.csrf) : ''}
 <section class="card" aria-labelledby="test-h">
 <h2 id="test-h">Send test</h2>
 <form method="post" action="${h(`${path}/test`)}">
@@ -130,7 +191,7 @@ ${csrfField(o.csrf)}
 ${send}
 </div>
 </div>`;
-  return consolePage({ title: `Edition ${view.id}`, body, csrf: o.csrf, notice: o.notice, current: 'newsletters', scripts: o.live ? ['edition.js'] : [] });
+  return consolePage({ title: `Edition ${view.id}`, body, csrf: o.csrf, notice: o.notice, current: 'newsletters', scripts: [...(o.live ? ['edition.js'] : []), ...(view.candidates.length ? ['curate.js'] : [])] });
 }
 
 export function sendConfirmPage(o: { id: string; title: string; lists: Array<{ list: string; active: number }>; csrf: string }): string {

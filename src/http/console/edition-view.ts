@@ -3,7 +3,7 @@ import type { NewsletterConfig } from '../../config/schema.js';
 import { BriefError } from '../../errors.js';
 import { editionId as makeEditionId, editionWindow, type EditionWindow } from '../../edition/index.js';
 import type { EditionStatus } from '../../delivery/edition-store.js';
-import { archiveUrl, compileEdition, type CompiledEdition } from '../../compile-edition.js';
+import { archiveUrl, compileEdition, type CandidateArticle, type CompiledEdition } from '../../compile-edition.js';
 import { clipWarning, htmlPartBytes, personalise } from '../../render/index.js';
 import type { RenderedEdition, VariantName } from '../../render/types.js';
 
@@ -27,6 +27,10 @@ export interface EditionView {
   lead: { title: string; url: string } | null;
   sections: Array<{ title: string; articles: Array<{ title: string; url: string }> }>;
   articleCount: number;
+  /** The window's articles with the editor's choices (upcoming editions; empty once frozen). */
+  candidates: CandidateArticle[];
+  /** The intro note, as saved. */
+  note: string | null;
   /** Bytes of the larger variant's HTML part as sent (encoded, with its part headers). */
   htmlBytes: number | null;
   warnings: string[];
@@ -52,6 +56,16 @@ export class EditionViews {
     this.cache.set(key, { at: Date.now(), compiled });
     compiled.catch(() => this.cache.delete(key));
     return compiled;
+  }
+
+  /** Drops the cached compile of an edition (its curation changed): the next view compiles again. */
+  forget(n: NewsletterConfig, date: string): void {
+    this.cache.delete(`${n.id}|${date}`);
+  }
+
+  /** Puts a compile made elsewhere (the curate step's) in the cache, so the preview reuses it. */
+  remember(n: NewsletterConfig, date: string, compiled: CompiledEdition): void {
+    this.cache.set(`${n.id}|${date}`, { at: Date.now(), compiled: Promise.resolve(compiled) });
   }
 
   async get(n: NewsletterConfig, date: string): Promise<EditionView> {
@@ -83,7 +97,8 @@ export class EditionViews {
       newsletter: n,
       date,
       status,
-      window,
+      // With its cut-offs (an early freeze of this edition or the one before), as compiled.
+      window: compiled?.window ?? window,
       frozen: Boolean(frozenContent),
       subject: rendered?.subject ?? null,
       lead: compiled ? { title: compiled.content.lead.title, url: compiled.content.lead.url } : null,
@@ -91,6 +106,8 @@ export class EditionViews {
       articleCount: status?.articles || compiled?.content.articles.length || 0,
       htmlBytes,
       warnings,
+      candidates: frozenContent ? [] : (compiled?.candidates ?? []),
+      note: compiled?.curation.note ?? null,
     };
   }
 
