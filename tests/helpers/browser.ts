@@ -86,3 +86,24 @@ export async function axeViolations(page: Page): Promise<AxeViolation[]> {
     return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target })) }));
   });
 }
+
+/** Logs in on the console's login form (`/admin`) with an account's email and password. */
+export async function logIn(page: Page, email: string, password: string): Promise<void> {
+  await page.goto('/admin');
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.waitForURL('**/admin/newsletters');
+}
+
+/**
+ * On an edition page: clicks a curation button of an article's row and waits until the
+ * preview frame has re-rendered (console's curate.js sets `body.dataset.previewMs`); its ms.
+ */
+export async function curateAndWait(page: Page, article: string, button: string): Promise<number> {
+  type Doc = { document: { body: { dataset: Record<string, string | undefined> } } };
+  await page.evaluate(() => delete (globalThis as unknown as Doc).document.body.dataset.previewMs);
+  await page.locator(`tr[data-article="${article}"]`).getByRole('button', { name: button, exact: true }).click();
+  await page.waitForFunction(() => (globalThis as unknown as Doc).document.body.dataset.previewMs !== undefined, undefined, { timeout: 10_000 });
+  return Number(await page.evaluate(() => (globalThis as unknown as Doc).document.body.dataset.previewMs));
+}
