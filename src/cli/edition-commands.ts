@@ -14,7 +14,7 @@ import { COMPLAINT_ALERT, COMPLAINT_WARN } from '../inbound/complaint-rate.js';
 import { auditCli } from './cli-actor.js';
 import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
-import { curationJson, type CurationChange } from '../delivery/curation-store.js';
+import { curationDetail, curationJson, type CurationChange } from '../delivery/curation-store.js';
 
 interface CurateOptions {
   exclude?: string[];
@@ -201,6 +201,7 @@ export function editionCommands(ctx: OwnedContext): Command[] {
       }
     }
     const compiled = Object.keys(change).length ? await app.service.curate(id, change) : await app.service.compileFor(id);
+    if (Object.keys(change).length) await auditCli(ctx, { action: 'curate', target: id, detail: curationDetail(change) });
     if (opts.json) {
       ctx.stdout.write(JSON.stringify(curationJson(compiled)) + '\n');
       return;

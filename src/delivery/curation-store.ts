@@ -107,3 +107,19 @@ export function curationJson(c: CompiledEdition) {
     savedAt: c.curation.savedAt === null ? null : new Date(c.curation.savedAt).toISOString(),
   };
 }
+
+/** A curation change in a line for the audit log: what was done to which article ids (no note text). */
+export function curationDetail(c: CurationChange): string {
+  const parts: string[] = [];
+  const list = (name: string, ids: string[] | undefined) => {
+    if (ids?.length) parts.push(`${name} ${ids.slice(0, 5).join(' ')}${ids.length > 5 ? ` (+${ids.length - 5})` : ''}`);
+  };
+  list('exclude', c.exclude);
+  list('include', c.include);
+  if (c.lead !== undefined) parts.push(c.lead ? `lead ${c.lead}` : 'lead default');
+  list('pick', c.pick);
+  list('unpick', c.unpick);
+  if (c.order) parts.push(`order in ${c.order.section}`);
+  if (c.note !== undefined) parts.push(c.note ? `note (${[...c.note].length} characters)` : 'note removed');
+  return parts.join('; ') || 'no change';
+}

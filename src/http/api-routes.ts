@@ -10,7 +10,7 @@ import { FieldError, jsonErrorHandler, type FieldHints } from './http-error.js';
 import { requireApiPrincipal } from './api-auth.js';
 import type { AuditAction } from '../audit/index.js';
 import { ARCHIVE_CSP } from './security-headers.js';
-import { curationJson, type CurationChange } from '../delivery/curation-store.js';
+import { curationDetail, curationJson, type CurationChange } from '../delivery/curation-store.js';
 import { MAX_NOTE_CHARS } from '../edition/index.js';
 
 
@@ -138,13 +138,15 @@ export async function apiRoutes(f: FastifyInstance, opts: { app: App }): Promise
       editionOf(req.params.id);
       const status = await about('id', () => app.service[action](req.params.id));
       req.log.info({ editionId: status.id, state: status.state }, `edition ${action} over the API`);
+      await audit(req, action, status.id, `now ${status.state}`);
       return status;
     });
   }
 
   f.post('/editions/:id/approve', { handlerTimeout: COMPILE_TIMEOUT_MS, schema: { params: editionIdParams } }, async (req: FastifyRequest<{ Params: { id: string } }>) => {
-    const status = await app.service.approve(req.params.id, 'api');
+    const status = await app.service.approve(req.params.id, req.principal?.name ?? 'token');
     req.log.info({ editionId: status.id, state: status.state }, 'edition approved over the API');
+    await audit(req, 'approve', status.id, `now ${status.state}`);
     return status;
   });
 
@@ -185,6 +187,7 @@ export async function apiRoutes(f: FastifyInstance, opts: { app: App }): Promise
       editionOf(req.params.id);
       const compiled = await about('id', () => app.service.curate(req.params.id, req.body));
       req.log.info({ editionId: compiled.editionId }, 'edition curated over the API');
+      await audit(req, 'curate', compiled.editionId, curationDetail(req.body));
       return curationJson(compiled);
     },
   );

@@ -40,6 +40,10 @@ describe('curation, hold and release over the API and the CLI', () => {
     expect(bad.status).toBe(400);
     expect(JSON.stringify(await bad.json())).toContain('no article \\"nope\\"');
     expect((await api(`/editions/${ID}/curation`, 'POST', { note: 'x'.repeat(2001) })).status).toBe(400);
+    // The one change that took is in the audit log, with its user and without the note's text.
+    const curated = await t.app.audit.list({ action: 'curate' });
+    expect(curated).toHaveLength(1);
+    expect(curated[0]).toMatchObject({ actor: 'token', target: ID, detail: 'exclude rail-2025; lead harvest-2025; note (22 characters) (API)' });
   });
 
   it('hold and release an upcoming edition; approve refuses one not awaiting approval (409)', async () => {
@@ -51,6 +55,8 @@ describe('curation, hold and release over the API and the CLI', () => {
     expect((await api(`/editions/${other}/approve`, 'POST')).status).toBe(409);
     const rel = await api(`/editions/${other}/release`, 'POST');
     expect(((await rel.json()) as { state: string }).state).toBe('scheduled');
+    const log = (await t.app.audit.list()).filter((e) => e.target === other).map((e) => `${e.action} ${e.detail}`);
+    expect(log.sort()).toEqual(['hold now held (API)', 'release now scheduled (API)']);
   });
 
   it('brief edition ID curate: --exclude --lead --pick --note-file, --include undoes, a bad id is one line and exit 1', async () => {
@@ -69,6 +75,8 @@ describe('curation, hold and release over the API and the CLI', () => {
     const undo = await brief(['edition', ID, 'curate', '--include', 'budget-2025', '--json', '--config', cfg], env);
     expect(undo.code, undo.stderr).toBe(0);
     expect(JSON.parse(undo.stdout)).toMatchObject({ excluded: [], note: 'Good news today.' });
+    const cli = (await t.app.audit.list({ action: 'curate' })).filter((e) => e.actor.startsWith('cli:'));
+    expect(cli.map((e) => e.detail)).toEqual(['include budget-2025', 'exclude budget-2025; include rail-2025; lead rail-2025; pick harvest-2025; note (16 characters)'].map((d) => expect.stringContaining(d)));
     const bad = await brief(['edition', ID, 'curate', '--exclude', 'no-such-story', '--config', cfg], env);
     expect(bad.code).not.toBe(0);
     expect(bad.stderr.trim().split('\n')).toHaveLength(1);

@@ -23,7 +23,7 @@ import {
 import { CONSOLE_CSP, CONSOLE_PATH, consolePage, csrfField } from './console-page.js';
 import { EditionViews } from './edition-view.js';
 import { editionPage, sendConfirmPage, cancelConfirmPage, reportPage, curationBlock } from './edition-pages.js';
-import type { CurationChange } from '../../delivery/curation-store.js';
+import { curationDetail, type CurationChange } from '../../delivery/curation-store.js';
 import { newslettersPage } from './newsletters-page.js';
 import { allLists, subscribersPage } from './subscribers-page.js';
 import { neededRole, requireRole, roleAllows } from '../roles.js';
@@ -345,6 +345,7 @@ ${csrfField(token)}
           const compiled = await app.service.curate(e.id, change);
           views.remember(e.newsletter, e.date, compiled);
           req.log.info({ editionId: e.id, op }, 'edition curated from the console');
+          await audit(req, 'curate', e.id, curationDetail(change));
           message = `Saved: ${op}${article ? ` ${article}` : ''}.`;
         } catch (err) {
           if (!(err instanceof BriefError)) throw err;
@@ -386,13 +387,14 @@ ${csrfField(token)}
       }
     }
 
-    // Approve, hold, release: one service call each (the role check and audit record of #17 go here).
+    // Approve, hold, release: one service call each, editors and up (POST), each audited.
     for (const action of ['approve', 'hold', 'release'] as const) {
       s.post(`/editions/:id/${action}`, { handlerTimeout: 120_000 }, async (req: IdReq, reply) => {
         const e = editionParts(app, req.params.id);
         try {
-          const st = action === 'approve' ? await app.service.approve(e.id, req.consoleSession!.user) : await app.service[action](e.id);
+          const st = action === 'approve' ? await app.service.approve(e.id, who(req)) : await app.service[action](e.id);
           req.log.info({ editionId: st.id, state: st.state }, `edition ${action} from the console`);
+          await audit(req, action, st.id, `now ${st.state}`);
           await flash(req, `${st.id} is ${st.state}.`);
         } catch (err) {
           if (!(err instanceof BriefError)) throw err;
