@@ -1,7 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FastifyInstance } from 'fastify';
-import { testApp, type TestApp } from '../helpers/app.js';
-import { buildHttpServer } from '../../src/http/index.js';
+import { describe, expect, it } from 'vitest';
+import { consoleServerPerFile, csrfOf } from '../helpers/console-http.js';
 import { AUTH_FAILURE_LIMIT } from '../../src/http/admin-auth.js';
 import { SESSION_TTL_S } from '../../src/http/console/session-store.js';
 
@@ -14,35 +12,23 @@ function setCookies(res: { headers: Record<string, unknown> }): Record<string, s
   return Object.fromEntries(list.map((c) => [c.split('=')[0]!, c]));
 }
 const value = (c: string) => c.split(';')[0]!.split('=').slice(1).join('=');
-const csrfOf = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
 
 describe('console login, sessions and CSRF', () => {
-  let t: TestApp;
-  let f: FastifyInstance;
+  const srv = consoleServerPerFile(ADMIN);
 
   const loginForm = async () => {
-    const page = await f.inject({ url: '/admin' });
+    const page = await srv.f.inject({ url: '/admin' });
     const c = setCookies(page).brief_login!;
     return { cookie: `brief_login=${value(c)}`, csrf: csrfOf(page.body) };
   };
   const login = async (password: string, ip = '127.0.0.1') => {
     const { cookie, csrf } = await loginForm();
-    return f.inject({ method: 'POST', url: '/admin/login', remoteAddress: ip, headers: { cookie }, payload: { password, _csrf: csrf } });
+    return srv.f.inject({ method: 'POST', url: '/admin/login', remoteAddress: ip, headers: { cookie }, payload: { password, _csrf: csrf } });
   };
 
-  beforeAll(async () => {
-    t = await testApp();
-    t.app.env.adminToken = ADMIN;
-    f = buildHttpServer(t.app);
-    await f.ready();
-  });
-  afterAll(async () => {
-    await f?.close();
-    await t?.cleanup();
-  });
 
   it('shows a login form with a labelled password field, a CSRF token and the console CSP', async () => {
-    const res = await f.inject({ url: '/admin' });
+    const res = await srv.f.inject({ url: '/admin' });
     expect(res.statusCode).toBe(200);
     expect(res.body).toContain('<label for="password">Password</label>');
     expect(res.body).toMatch(/<button type="submit">Log in<\/button>/);
@@ -62,31 +48,31 @@ describe('console login, sessions and CSRF', () => {
     expect(c).toMatch(/; Secure/);
     expect(c).toContain(`Max-Age=${SESSION_TTL_S}`);
     const id = value(c);
-    const keys = await t.app.redis.keys(`${t.prefix}:console-session:*`);
+    const keys = await srv.t.app.redis.keys(`${srv.t.prefix}:console-session:*`);
     expect(keys.length).toBe(1);
     // The key names a hash of the cookie, not the cookie.
     expect(keys[0]).not.toContain(id);
-    const ttl = await t.app.redis.ttl(keys[0]!);
+    const ttl = await srv.t.app.redis.ttl(keys[0]!);
     expect(ttl).toBeGreaterThan(SESSION_TTL_S - 10);
-    const page = await f.inject({ url: '/admin/newsletters', headers: { cookie: `brief_console=${id}` } });
+    const page = await srv.f.inject({ url: '/admin/newsletters', headers: { cookie: `brief_console=${id}` } });
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('<h1>Newsletters</h1>');
     expect(page.body).toContain('Log out');
 
     // Without the CSRF token, a POST is refused; with it, Log out ends the session in Redis.
-    const noCsrf = await f.inject({ method: 'POST', url: '/admin/logout', headers: { cookie: `brief_console=${id}` }, payload: {} });
+    const noCsrf = await srv.f.inject({ method: 'POST', url: '/admin/logout', headers: { cookie: `brief_console=${id}` }, payload: {} });
     expect(noCsrf.statusCode).toBe(403);
-    const out = await f.inject({ method: 'POST', url: '/admin/logout', headers: { cookie: `brief_console=${id}` }, payload: { _csrf: csrfOf(page.body) } });
+    const out = await srv.f.inject({ method: 'POST', url: '/admin/logout', headers: { cookie: `brief_console=${id}` }, payload: { _csrf: csrfOf(page.body) } });
     expect(out.statusCode).toBe(303);
     expect(setCookies(out).brief_console).toContain('Max-Age=0');
-    expect(await t.app.redis.keys(`${t.prefix}:console-session:*`)).toEqual([]);
-    const after = await f.inject({ url: '/admin/newsletters', headers: { cookie: `brief_console=${id}` } });
+    expect(await srv.t.app.redis.keys(`${srv.t.prefix}:console-session:*`)).toEqual([]);
+    const after = await srv.f.inject({ url: '/admin/newsletters', headers: { cookie: `brief_console=${id}` } });
     expect(after.statusCode).toBe(303);
     expect(after.headers.location).toBe('/admin');
   });
 
   it('refuses a login without the form token, and a wrong password with 401', async () => {
-    const noToken = await f.inject({ method: 'POST', url: '/admin/login', payload: { password: ADMIN } });
+    const noToken = await srv.f.inject({ method: 'POST', url: '/admin/login', payload: { password: ADMIN } });
     expect(noToken.statusCode).toBe(403);
     const wrong = await login('wrong-password-0123456789', '10.0.0.1');
     expect(wrong.statusCode).toBe(401);
@@ -105,11 +91,11 @@ describe('console login, sessions and CSRF', () => {
   });
 
   it('sends a page without a session to the login form, and refuses its POSTs', async () => {
-    const res = await f.inject({ url: '/admin/subscribers' });
+    const res = await srv.f.inject({ url: '/admin/subscribers' });
     expect(res.statusCode).toBe(303);
     expect(res.headers.location).toBe('/admin');
-    const post = await f.inject({ method: 'POST', url: '/admin/editions/daily-2025-09-05/send', payload: {} });
+    const post = await srv.f.inject({ method: 'POST', url: '/admin/editions/daily-2025-09-05/send', payload: {} });
     expect(post.statusCode).toBe(401);
-    expect(await t.app.editions.get('daily-2025-09-05')).toBeNull();
+    expect(await srv.t.app.editions.get('daily-2025-09-05')).toBeNull();
   });
 });

@@ -311,11 +311,13 @@ ${csrfField(token)}
       return reply.redirect(`${CONSOLE_PATH}/editions/${encodeURIComponent(status.id)}`, 303);
     });
 
-    for (const action of ['pause', 'resume', 'cancel'] as const) {
-      s.post(`/editions/:id/${action}`, async (req: IdReq, reply) => {
+    // Pause, resume, cancel, approve, hold, release: one service call each, editors and up
+    // (POST), each audited. Approve and hold change what the edition page shows (its compile).
+    for (const action of ['pause', 'resume', 'cancel', 'approve', 'hold', 'release'] as const) {
+      s.post(`/editions/:id/${action}`, { handlerTimeout: 120_000 }, async (req: IdReq, reply) => {
         const e = editionParts(app, req.params.id);
         try {
-          const st = await app.service[action](e.id);
+          const st = action === 'approve' ? await app.service.approve(e.id, who(req)) : await app.service[action](e.id);
           req.log.info({ editionId: st.id, state: st.state }, `edition ${action} from the console`);
           await audit(req, action, st.id, `now ${st.state}`);
           await flash(req, `${st.id} is ${st.state}.`);
@@ -323,6 +325,7 @@ ${csrfField(token)}
           if (!(err instanceof BriefError)) throw err;
           await flash(req, err.message, true);
         }
+        views.forget(e.newsletter, e.date);
         return reply.redirect(`${CONSOLE_PATH}/editions/${encodeURIComponent(e.id)}`, 303);
       });
     }
@@ -385,24 +388,6 @@ ${csrfField(token)}
         default:
           throw new BriefError('EINPUT', `unknown curation action ${JSON.stringify(op)}`);
       }
-    }
-
-    // Approve, hold, release: one service call each, editors and up (POST), each audited.
-    for (const action of ['approve', 'hold', 'release'] as const) {
-      s.post(`/editions/:id/${action}`, { handlerTimeout: 120_000 }, async (req: IdReq, reply) => {
-        const e = editionParts(app, req.params.id);
-        try {
-          const st = action === 'approve' ? await app.service.approve(e.id, who(req)) : await app.service[action](e.id);
-          req.log.info({ editionId: st.id, state: st.state }, `edition ${action} from the console`);
-          await audit(req, action, st.id, `now ${st.state}`);
-          await flash(req, `${st.id} is ${st.state}.`);
-        } catch (err) {
-          if (!(err instanceof BriefError)) throw err;
-          await flash(req, err.message, true);
-        }
-        views.forget(e.newsletter, e.date);
-        return reply.redirect(`${CONSOLE_PATH}/editions/${encodeURIComponent(e.id)}`, 303);
-      });
     }
 
     s.get('/editions/:id/cancel', async (req: IdReq, reply) => {
