@@ -5,7 +5,7 @@ import { parseConfig } from '../../src/config/load.js';
 import { readEnv } from '../../src/config/env.js';
 import type { BriefConfig } from '../../src/config/schema.js';
 import { createApp, type App } from '../../src/wiring.js';
-import { silentLogger } from '../../src/logger.js';
+import { silentLogger, type Logger } from '../../src/logger.js';
 import { testRedis, deleteByPrefix } from './redis.js';
 import type { RedisClient } from '../../src/redis/connect.js';
 
@@ -28,6 +28,8 @@ export interface TestAppOptions {
   redis?: RedisClient;
   /** Extra environment (e.g. BRIEF_ADMIN_TOKEN). */
   env?: Record<string, string>;
+  /** The App's logger (silent unless given: a test that reads log lines passes its own). */
+  logger?: Logger;
 }
 
 export interface TestApp {
@@ -74,7 +76,7 @@ export async function testApp(opts: TestAppOptions = {}): Promise<TestApp> {
     PUBLIC_URL: 'https://brief.example.org',
     ...opts.env,
   });
-  const app = createApp({ config, env, redisUrl: t.url, logger: silentLogger(), compileInChild: opts.compileInChild, redis: opts.redis });
+  const app = createApp({ config, env, redisUrl: t.url, logger: opts.logger ?? silentLogger(), compileInChild: opts.compileInChild, redis: opts.redis });
   return {
     app,
     config,
