@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { testApp, waitFor, type TestApp } from '../helpers/app.js';
 import { SmtpSink } from '../helpers/smtp-sink.js';
-import { axeViolations, DESKTOP, launchBrowser, newContext, screenshot } from '../helpers/browser.js';
+import { axeViolations, DESKTOP, launchBrowser, logIn, newContext, screenshot } from '../helpers/browser.js';
 import { startHttpServer, type HttpServer } from '../../src/http/index.js';
 import { nextEditionDate } from '../../src/edition/index.js';
 
@@ -63,10 +63,7 @@ describe('console accounts in a browser', () => {
 
   it('admin adds a viewer and an editor; each signs in once through the link; the viewer cannot send, the editor can test; Activity names each', async () => {
     const admin = await fresh();
-    await admin.goto('/admin');
-    await admin.getByLabel('Password').fill(ADMIN);
-    await admin.getByRole('button', { name: 'Log in' }).click();
-    await admin.waitForURL('**/admin/newsletters');
+    await logIn(admin, '', ADMIN);
     expect(await admin.getByRole('link', { name: 'Users' }).isVisible()).toBe(true);
 
     const viewerLink = await addUser(admin, 'viewer@example.org', 'viewer');

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { testApp, waitFor, FIXTURE_DATE, type TestApp } from '../helpers/app.js';
 import { SmtpSink } from '../helpers/smtp-sink.js';
-import { axeViolations, DESKTOP, launchBrowser, newContext, screenshot } from '../helpers/browser.js';
+import { axeViolations, curateAndWait, logIn, DESKTOP, launchBrowser, newContext, screenshot } from '../helpers/browser.js';
 import { startHttpServer, type HttpServer } from '../../src/http/index.js';
 
 const ADMIN = 'admin-token-for-curation-tests-0123';
@@ -33,23 +33,12 @@ describe('curating an edition in the console (browser)', () => {
     await sink?.stop();
   }, 60_000);
 
-  // The page's body, inside functions that run in the page (the tests compile without the DOM lib).
-  type Doc = { document: { body: { dataset: Record<string, string | undefined> } } };
   const previewText = () => page.frameLocator('iframe.preview-frame').locator('body').innerText();
-
   /** Clicks a curation button and waits until the preview frame shows the change; its time in ms. */
-  async function change(article: string, button: string): Promise<number> {
-    await page.evaluate(() => delete (globalThis as unknown as Doc).document.body.dataset.previewMs);
-    await page.locator(`tr[data-article="${article}"]`).getByRole('button', { name: button, exact: true }).click();
-    await page.waitForFunction(() => (globalThis as unknown as Doc).document.body.dataset.previewMs !== undefined, undefined, { timeout: 10_000 });
-    return Number(await page.evaluate(() => (globalThis as unknown as Doc).document.body.dataset.previewMs));
-  }
+  const change = (article: string, button: string) => curateAndWait(page, article, button);
 
   it('an editor excludes a story and picks a lead, the preview shows it at once, and a test send arrives with it', async () => {
-    await page.goto('/admin');
-    await page.getByLabel('Password').fill(ADMIN);
-    await page.getByRole('button', { name: 'Log in' }).click();
-    await page.waitForURL('**/admin/newsletters');
+    await logIn(page, '', ADMIN);
     await page.goto(`/admin/editions/${ID}`);
     await expect.poll(previewText).toContain('New rail link opens');
 

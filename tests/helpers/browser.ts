@@ -87,10 +87,13 @@ export async function axeViolations(page: Page): Promise<AxeViolation[]> {
   });
 }
 
-/** Logs in on the console's login form (`/admin`) with an account's email and password. */
+/**
+ * Logs in on the console's login form (`/admin`) with an account's email and password, or
+ * with `BRIEF_ADMIN_TOKEN` as the password and the email left empty (`''`).
+ */
 export async function logIn(page: Page, email: string, password: string): Promise<void> {
   await page.goto('/admin');
-  await page.getByLabel('Email').fill(email);
+  if (email) await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Log in' }).click();
   await page.waitForURL('**/admin/newsletters');

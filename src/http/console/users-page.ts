@@ -31,7 +31,7 @@ export function usersPage(o: { users: User[]; csrf: string; me: string; notice?:
     current: 'users',
     body: `<h1>Users</h1>
 ${link}
-<p class="muted">A viewer sees everything; an editor also previews, tests, sends, pauses, resumes and cancels; an admin also manages users and lists.</p>
+<p class="muted">A viewer sees every page but no subscriber's address; an editor also sees addresses, previews, curates, tests, sends, pauses, resumes, cancels and approves; an admin also manages users and lists.</p>
 ${
   o.users.length
     ? `<div class="table-wrap" tabindex="0" role="region" aria-label="Users"><table><thead><tr><th scope="col">User</th><th scope="col">Role</th><th scope="col">Sign-in</th><th scope="col"><span class="skip">Actions</span></th></tr></thead><tbody>${rows}</tbody></table></div>`
